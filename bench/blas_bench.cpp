@@ -14,7 +14,9 @@ using Matrix = Eigen::Matrix<std::complex<double>, Eigen::Dynamic, Eigen::Dynami
 
 constexpr int kInner = 2268;
 
-void set_single_thread() { openblas_set_num_threads(1); }
+void set_single_thread() {
+  openblas_set_num_threads(1);
+}
 
 void BM_eigen_gemm(benchmark::State& state) {
   const auto rows = static_cast<Eigen::Index>(state.range(0));
@@ -40,8 +42,8 @@ void BM_openblas_zgemm(benchmark::State& state) {
   const std::complex<double> zero(0.0, 0.0);
   const auto n = static_cast<int>(rows);
   for (auto _ : state) {
-    cblas_zgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, kInner, &one, left.data(),
-                kInner, right.data(), n, &zero, product.data(), n);
+    cblas_zgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, kInner, &one, left.data(), kInner,
+                right.data(), n, &zero, product.data(), n);
     benchmark::DoNotOptimize(product.data());
   }
   state.counters["GFLOP/s"] = benchmark::Counter(

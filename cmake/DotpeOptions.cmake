@@ -4,13 +4,17 @@ if(CMAKE_BUILD_TYPE STREQUAL "Release")
   set(CMAKE_CXX_FLAGS_RELEASE "-O3 -DNDEBUG")
 endif()
 
+# dotpe_project_warnings(TARGET [RELAXED]): RELAXED (tests, benchmarks) drops -Wconversion, whose
+# integer-to-floating warnings add casts without catching bugs in test arithmetic.
 function(dotpe_project_warnings target)
   get_target_property(type ${target} TYPE)
   if(type STREQUAL "INTERFACE_LIBRARY")
     return()
   endif()
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
-                                            -Wno-sign-conversion -Wnon-virtual-dtor)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor)
+  if(NOT "RELAXED" IN_LIST ARGN)
+    target_compile_options(${target} PRIVATE -Wconversion -Wno-sign-conversion)
+  endif()
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
     # GCC 12 reports '__Y may be used uninitialized' inside its own AVX-512 intrinsic headers when
     # Eigen is inlined (GCC bug 105593): a false positive that -Werror would turn into a failure.

@@ -16,8 +16,9 @@ void print_overview(std::ostream& out) {
          "Usage: dotpe <command> [options]     (dotpe <command> --help for its options)\n\n"
          "Commands:\n";
   for (const auto& command : subcommands()) {
-    out << "  " << command.name << std::string(14 - std::min<std::size_t>(13, command.name.size()), ' ')
-        << command.summary << "\n";
+    out << "  " << command.name
+        << std::string(14 - std::min<std::size_t>(13, command.name.size()), ' ') << command.summary
+        << "\n";
   }
   out << "\nParallel runs: mpirun -n <workers + 1> dotpe run ...  (rank 0 coordinates)\n";
 }
@@ -42,8 +43,8 @@ const std::vector<Subcommand>& subcommands() {
 
 int main(int argc, char** argv) {
   const std::vector<std::string> all_arguments(argv + 1, argv + argc);
-  if (all_arguments.empty() || all_arguments.front() == "--help" ||
-      all_arguments.front() == "-h" || all_arguments.front() == "help") {
+  if (all_arguments.empty() || all_arguments.front() == "--help" || all_arguments.front() == "-h" ||
+      all_arguments.front() == "help") {
     print_overview(std::cout);
     return all_arguments.empty() ? 2 : 0;
   }

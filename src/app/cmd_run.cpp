@@ -57,8 +57,9 @@ void add_run_options(po::options_description& options) {
 
 int run_command(const Arguments& arguments) {
   CommandLine command(
-      "run", "[mpirun -n W+1] dotpe run --event EVENT --bank BANK --n-ext N --n-phi N --n-t N "
-             "--rundir DIR [options]",
+      "run",
+      "[mpirun -n W+1] dotpe run --event EVENT --bank BANK --n-ext N --n-phi N --n-t N "
+      "--rundir DIR [options]",
       "Run dot-PE inference: incoherent screening of the bank(s), cross-bank selection,\n"
       "extrinsic sampling, the coherent likelihood over (intrinsic x extrinsic) blocks, and the\n"
       "evidence and posterior. Under mpirun, rank 0 coordinates and the other ranks work.");

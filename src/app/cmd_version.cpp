@@ -22,8 +22,7 @@ int version_command(const Arguments& /*arguments*/) {
   std::string mpi_first_line(mpi_library, static_cast<std::size_t>(mpi_library_length));
   mpi_first_line = mpi_first_line.substr(0, mpi_first_line.find_first_of(",\n"));
 
-  std::cout << fmt::format("dotpe {}\n", version())
-            << fmt::format("  MPI    {}\n", mpi_first_line)
+  std::cout << fmt::format("dotpe {}\n", version()) << fmt::format("  MPI    {}\n", mpi_first_line)
             << fmt::format("  HDF5   {}.{}.{} (parallel)\n", hdf5_major, hdf5_minor, hdf5_release)
             << fmt::format("  Boost  {}.{}.{}\n", BOOST_VERSION / 100000,
                            BOOST_VERSION / 100 % 1000, BOOST_VERSION % 100)

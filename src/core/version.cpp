@@ -4,7 +4,9 @@
 
 namespace dotpe {
 
-std::string version() { return DOTPE_VERSION_STRING; }
+std::string version() {
+  return DOTPE_VERSION_STRING;
+}
 
 std::filesystem::path data_dir() {
   const char* from_environment = std::getenv("DOTPE_DATA_DIR");

@@ -163,15 +163,14 @@ bool Group::contains(const std::string& name) const {
 
 Group Group::group(const std::string& name) const {
   require(contains(name), "{} has no group '{}'", path_, name);
-  return Group(Handle(checked(H5Gopen2(id(), name.c_str(), H5P_DEFAULT), "open group " +
-                                                                               describe(name)),
-                      H5Gclose),
-               path_ + ":" + name);
+  return Group(
+      Handle(checked(H5Gopen2(id(), name.c_str(), H5P_DEFAULT), "open group " + describe(name)),
+             H5Gclose),
+      path_ + ":" + name);
 }
 
 Group Group::create_group(const std::string& name) const {
-  return Group(Handle(checked(H5Gcreate2(id(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT,
-                                         H5P_DEFAULT),
+  return Group(Handle(checked(H5Gcreate2(id(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                               "create group " + describe(name)),
                       H5Gclose),
                path_ + ":" + name);
@@ -192,8 +191,8 @@ std::vector<std::string> Group::member_names() const {
   checked_status(H5Gget_info(id(), &info), "list members of " + path_);
   std::vector<std::string> names;
   for (hsize_t k = 0; k < info.nlinks; ++k) {
-    const ssize_t length = H5Lget_name_by_idx(id(), ".", H5_INDEX_NAME, H5_ITER_INC, k, nullptr, 0,
-                                              H5P_DEFAULT);
+    const ssize_t length =
+        H5Lget_name_by_idx(id(), ".", H5_INDEX_NAME, H5_ITER_INC, k, nullptr, 0, H5P_DEFAULT);
     std::string name(static_cast<std::size_t>(length), '\0');
     H5Lget_name_by_idx(id(), ".", H5_INDEX_NAME, H5_ITER_INC, k, name.data(), name.size() + 1,
                        H5P_DEFAULT);
@@ -226,9 +225,9 @@ Dataset Group::create_dataset(const std::string& name, const Shape& shape,
   if (!chunk.empty()) {
     require(chunk.size() == shape.size(), "internal error: chunk rank differs from shape rank");
     const auto chunk_dims = to_hsize(chunk);
-    checked_status(H5Pset_chunk(properties.get(), static_cast<int>(chunk_dims.size()),
-                                chunk_dims.data()),
-                   "set chunking of " + describe(name));
+    checked_status(
+        H5Pset_chunk(properties.get(), static_cast<int>(chunk_dims.size()), chunk_dims.data()),
+        "set chunking of " + describe(name));
   }
   Handle dataset(checked(H5Dcreate2(id(), name.c_str(), type.get(), space.get(), H5P_DEFAULT,
                                     properties.get(), H5P_DEFAULT),
@@ -239,10 +238,10 @@ Dataset Group::create_dataset(const std::string& name, const Shape& shape,
 
 Dataset Group::dataset(const std::string& name) const {
   require(contains(name), "{} has no dataset '{}'", path_, name);
-  return Dataset(Handle(checked(H5Dopen2(id(), name.c_str(), H5P_DEFAULT),
-                                "open dataset " + describe(name)),
-                        H5Dclose),
-                 describe(name));
+  return Dataset(
+      Handle(checked(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), "open dataset " + describe(name)),
+             H5Dclose),
+      describe(name));
 }
 
 template <Element T>
@@ -281,9 +280,9 @@ void Group::write_strings(const std::string& name, const std::vector<std::string
                        H5Dclose);
   std::vector<const char*> pointers;
   for (const auto& value : values) pointers.push_back(value.c_str());
-  checked_status(H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                          pointers.data()),
-                 "write strings " + describe(name));
+  checked_status(
+      H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()),
+      "write strings " + describe(name));
 }
 
 namespace {
@@ -305,7 +304,8 @@ std::vector<std::string> read_string_elements(hid_t stored_type, std::size_t cou
     }
     return result;
   }
-  const std::size_t width = H5Tget_size(stored_type);
+  // One more byte than stored, so that a null-padded string of full width keeps its last char.
+  const std::size_t width = H5Tget_size(stored_type) + 1;
   const Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(type.get(), width);
   std::vector<char> buffer(width * count);
@@ -320,11 +320,12 @@ std::vector<std::string> read_string_elements(hid_t stored_type, std::size_t cou
 }  // namespace
 
 std::vector<std::string> Group::read_strings(const std::string& name) const {
-  const Dataset opened = dataset(name);
+  require(contains(name), "{} has no dataset '{}'", path_, name);
   const Handle handle(checked(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), "open " + describe(name)),
                       H5Dclose);
   const Handle stored_type(H5Dget_type(handle.get()), H5Tclose);
-  const std::size_t count = element_count(opened.shape());
+  const Handle space(H5Dget_space(handle.get()), H5Sclose);
+  const std::size_t count = element_count(space_shape(space.get()));
   return read_string_elements(
       stored_type.get(), count,
       [&](hid_t type, void* buffer) {
@@ -347,8 +348,8 @@ void Group::write_table(const std::string& name, const Table& table) const {
   for (std::size_t c = 0; c < table.columns.size(); ++c) {
     const bool is_double = std::holds_alternative<std::vector<double>>(table.columns[c]);
     require(std::visit([](const auto& column) { return column.size(); }, table.columns[c]) == rows,
-            "internal error writing table {}: column '{}' has a different length",
-            describe(name), table.names[c]);
+            "internal error writing table {}: column '{}' has a different length", describe(name),
+            table.names[c]);
     H5Tinsert(type.get(), table.names[c].c_str(), 8 * c,
               is_double ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT64);
   }
@@ -372,13 +373,14 @@ void Group::write_table(const std::string& name, const Table& table) const {
 }
 
 Table Group::read_table(const std::string& name) const {
-  const Dataset opened = dataset(name);
+  require(contains(name), "{} has no table '{}'", path_, name);
   const Handle handle(checked(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), "open " + describe(name)),
                       H5Dclose);
   const Handle stored_type(H5Dget_type(handle.get()), H5Tclose);
   require(H5Tget_class(stored_type.get()) == H5T_COMPOUND, "{} is not a table (compound dataset)",
           describe(name));
-  const std::size_t rows = element_count(opened.shape());
+  const Handle space(H5Dget_space(handle.get()), H5Sclose);
+  const std::size_t rows = element_count(space_shape(space.get()));
   Table table;
   const int members = H5Tget_nmembers(stored_type.get());
   for (int c = 0; c < members; ++c) {
@@ -394,15 +396,15 @@ Table Group::read_table(const std::string& name) const {
               is_integer ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE);
     if (is_integer) {
       std::vector<std::int64_t> values(rows);
-      checked_status(H5Dread(handle.get(), column_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                             values.data()),
-                     "read column '" + column_name + "' of " + describe(name));
+      checked_status(
+          H5Dread(handle.get(), column_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+          "read column '" + column_name + "' of " + describe(name));
       table.add(column_name, std::move(values));
     } else {
       std::vector<double> values(rows);
-      checked_status(H5Dread(handle.get(), column_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                             values.data()),
-                     "read column '" + column_name + "' of " + describe(name));
+      checked_status(
+          H5Dread(handle.get(), column_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+          "read column '" + column_name + "' of " + describe(name));
       table.add(column_name, std::move(values));
     }
   }
@@ -422,10 +424,10 @@ void write_attribute(hid_t object, const std::string& name, hid_t type, const Sh
                      const void* data, const std::string& what) {
   if (H5Aexists(object, name.c_str()) > 0) H5Adelete(object, name.c_str());
   const Handle space = make_space(shape);
-  const Handle attribute(checked(H5Acreate2(object, name.c_str(), type, space.get(), H5P_DEFAULT,
-                                            H5P_DEFAULT),
-                                 "create attribute " + what),
-                         H5Aclose);
+  const Handle attribute(
+      checked(H5Acreate2(object, name.c_str(), type, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+              "create attribute " + what),
+      H5Aclose);
   checked_status(H5Awrite(attribute.get(), type, data), "write attribute " + what);
 }
 
@@ -464,8 +466,8 @@ std::vector<double> read_numeric_attribute(hid_t object, const std::string& name
   const Handle space(H5Aget_space(attribute.get()), H5Sclose);
   const Handle stored_type(H5Aget_type(attribute.get()), H5Tclose);
   const H5T_class_t stored_class = H5Tget_class(stored_type.get());
-  require(stored_class == H5T_FLOAT || stored_class == H5T_INTEGER,
-          "attribute {} is not numeric", what);
+  require(stored_class == H5T_FLOAT || stored_class == H5T_INTEGER, "attribute {} is not numeric",
+          what);
   std::vector<double> values(element_count(space_shape(space.get())));
   checked_status(H5Aread(attribute.get(), H5T_NATIVE_DOUBLE, values.data()),
                  "read attribute " + what);
@@ -579,10 +581,9 @@ Handle open_file(const std::filesystem::path& path, Mode mode, hid_t access_prop
   silence_hdf5_errors();
   const std::string name = path.string();
   if (mode == Mode::create) {
-    return Handle(
-        checked(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access_properties),
-                "create file '" + name + "' (is the directory writable?)"),
-        H5Fclose);
+    return Handle(checked(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access_properties),
+                          "create file '" + name + "' (is the directory writable?)"),
+                  H5Fclose);
   }
   require(std::filesystem::exists(path), "file '{}' does not exist", name);
 #if H5_VERSION_GE(1, 12, 0)
@@ -590,17 +591,16 @@ Handle open_file(const std::filesystem::path& path, Mode mode, hid_t access_prop
 #else
   const htri_t is_hdf5 = H5Fis_hdf5(name.c_str());
 #endif
-  require(is_hdf5 > 0,
-          "file '{}' is not an HDF5 file (or is damaged)", name);
+  require(is_hdf5 > 0, "file '{}' is not an HDF5 file (or is damaged)", name);
   const unsigned flags = mode == Mode::read ? H5F_ACC_RDONLY : H5F_ACC_RDWR;
-  return Handle(checked(H5Fopen(name.c_str(), flags, access_properties),
-                        "open file '" + name + "'"),
-                H5Fclose);
+  return Handle(
+      checked(H5Fopen(name.c_str(), flags, access_properties), "open file '" + name + "'"),
+      H5Fclose);
 }
 
 Group open_root(const Handle& file, const std::filesystem::path& path) {
-  return Group(Handle(checked(H5Gopen2(file.get(), "/", H5P_DEFAULT), "open root group of '" +
-                                                                         path.string() + "'"),
+  return Group(Handle(checked(H5Gopen2(file.get(), "/", H5P_DEFAULT),
+                              "open root group of '" + path.string() + "'"),
                       H5Gclose),
                path.string());
 }
@@ -620,16 +620,17 @@ File::File(const std::filesystem::path& path, Mode mode, MPI_Comm communicator)
       }()),
       root_(open_root(file_, path)) {}
 
-void File::flush() const { checked_status(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), "flush " + path_.string()); }
+void File::flush() const {
+  checked_status(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), "flush " + path_.string());
+}
 
 // Explicit instantiations for every supported element type.
-#define DOTPE_H5_INSTANTIATE(T)                                                                 \
-  template void Group::write<T>(const std::string&, std::span<const T>, const Shape&) const;    \
-  template Dataset Group::create_dataset<T>(const std::string&, const Shape&, const Shape&)     \
-      const;                                                                                    \
-  template Array<T> Group::read<T>(const std::string&) const;                                   \
-  template T Group::read_scalar<T>(const std::string&) const;                                   \
-  template std::vector<T> Dataset::read_slab<T>(const Shape&, const Shape&) const;              \
+#define DOTPE_H5_INSTANTIATE(T)                                                                    \
+  template void Group::write<T>(const std::string&, std::span<const T>, const Shape&) const;       \
+  template Dataset Group::create_dataset<T>(const std::string&, const Shape&, const Shape&) const; \
+  template Array<T> Group::read<T>(const std::string&) const;                                      \
+  template T Group::read_scalar<T>(const std::string&) const;                                      \
+  template std::vector<T> Dataset::read_slab<T>(const Shape&, const Shape&) const;                 \
   template void Dataset::write_slab<T>(const Shape&, const Shape&, std::span<const T>) const;
 
 DOTPE_H5_INSTANTIATE(double)

@@ -50,7 +50,9 @@ std::vector<std::size_t> parse_shape(const std::string& text) {
   return shape;
 }
 
-char dtype_kind(const std::string& descr) { return descr.size() >= 2 ? descr[1] : '?'; }
+char dtype_kind(const std::string& descr) {
+  return descr.size() >= 2 ? descr[1] : '?';
+}
 
 std::size_t dtype_width(const std::string& descr) {
   return descr.size() > 2 ? std::stoull(descr.substr(2)) : 0;
@@ -68,9 +70,9 @@ NpyArray parse_npy(std::span<const std::byte> bytes, const std::string& source) 
   const auto major = static_cast<unsigned>(bytes[6]);
   require(major >= 1 && major <= 3, "{}: unsupported .npy format version {}", source, major);
   const std::size_t length_bytes = major == 1 ? 2 : 4;
-  const std::size_t header_length =
-      major == 1 ? load_little_endian<std::uint16_t>(bytes.data() + 8)
-                 : load_little_endian<std::uint32_t>(bytes.data() + 8);
+  const std::size_t header_length = major == 1
+                                        ? load_little_endian<std::uint16_t>(bytes.data() + 8)
+                                        : load_little_endian<std::uint32_t>(bytes.data() + 8);
   const std::size_t header_start = 8 + length_bytes;
   require(bytes.size() >= header_start + header_length, "{}: truncated .npy header", source);
   const std::string header(reinterpret_cast<const char*>(bytes.data() + header_start),
@@ -86,8 +88,8 @@ NpyArray parse_npy(std::span<const std::byte> bytes, const std::string& source) 
   require(!array.descr.empty() && (array.descr[0] == '<' || array.descr[0] == '|'),
           "{}: dtype '{}' is not little-endian", source, array.descr);
 
-  const std::size_t width = dtype_kind(array.descr) == 'U' ? 4 * dtype_width(array.descr)
-                                                            : dtype_width(array.descr);
+  const std::size_t width =
+      dtype_kind(array.descr) == 'U' ? 4 * dtype_width(array.descr) : dtype_width(array.descr);
   const std::size_t payload = width * array.size();
   const std::size_t data_start = header_start + header_length;
   require(bytes.size() >= data_start + payload,

@@ -23,7 +23,8 @@ void write(Level level, std::string_view message);
 
 template <typename... Args>
 void debug(fmt::format_string<Args...> format, Args&&... args) {
-  if (level() <= Level::debug) write(Level::debug, fmt::format(format, std::forward<Args>(args)...));
+  if (level() <= Level::debug)
+    write(Level::debug, fmt::format(format, std::forward<Args>(args)...));
 }
 template <typename... Args>
 void info(fmt::format_string<Args...> format, Args&&... args) {
@@ -37,7 +38,8 @@ void warning(fmt::format_string<Args...> format, Args&&... args) {
 }
 template <typename... Args>
 void error(fmt::format_string<Args...> format, Args&&... args) {
-  if (level() <= Level::error) write(Level::error, fmt::format(format, std::forward<Args>(args)...));
+  if (level() <= Level::error)
+    write(Level::error, fmt::format(format, std::forward<Args>(args)...));
 }
 
 }  // namespace dotpe::log

@@ -74,9 +74,9 @@ struct Table {
 
 // Element types the wrapper reads and writes.
 template <typename T>
-concept Element = std::same_as<T, double> || std::same_as<T, float> ||
-                  std::same_as<T, std::int64_t> || std::same_as<T, std::int32_t> ||
-                  std::same_as<T, std::uint8_t> || std::same_as<T, complex>;
+concept Element =
+    std::same_as<T, double> || std::same_as<T, float> || std::same_as<T, std::int64_t> ||
+    std::same_as<T, std::int32_t> || std::same_as<T, std::uint8_t> || std::same_as<T, complex>;
 
 class Dataset;
 

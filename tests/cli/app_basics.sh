@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The dotpe command: help texts, exit codes, config files, unknown input.
+set -uo pipefail
+dotpe=${DOTPE_EXE:?DOTPE_EXE is set by CTest}
+work=${DOTPE_TEST_WORK_DIR:-/tmp}/cli_app_basics
+rm -rf "$work" && mkdir -p "$work"
+failures=0
+check() {  # check DESCRIPTION EXPECTED_STATUS COMMAND...; output goes to $work/out
+  local description=$1 expected=$2
+  shift 2
+  "$@" >"$work/out" 2>&1
+  local status=$?
+  if [[ $status -ne $expected ]]; then
+    echo "FAIL: $description: exit $status, expected $expected"; cat "$work/out"; failures=$((failures + 1))
+  fi
+}
+expect_output() {  # expect_output DESCRIPTION PATTERN
+  if ! grep -q -- "$2" "$work/out"; then
+    echo "FAIL: $1: output lacks '$2'"; cat "$work/out"; failures=$((failures + 1))
+  fi
+}
+
+check "top-level help" 0 "$dotpe" --help
+for command in run bank inject import-event waveform autotune info version; do
+  expect_output "top-level help lists $command" "  $command "
+done
+check "no arguments is a usage error" 2 "$dotpe"
+check "unknown command" 2 "$dotpe" frobnicate
+expect_output "unknown command names it" "unknown command 'frobnicate'"
+
+check "run --help" 0 "$dotpe" run --help
+for option in --event --bank --n-ext --n-phi --n-t --n-int --blocksize --single-detector-blocksize \
+    --seed --size-limit --rundir --event-dir --max-incoherent-lnlike-drop --max-bestfit-lnlike-diff \
+    --mchirp-guess --n-procs --i-batch --batches-per-task --profile --config; do
+  expect_output "run --help lists $option" -- "$option"
+done
+expect_output "run --help shows defaults" "(=512)"
+
+check "unknown option is refused" 1 "$dotpe" run --n-exts 5
+expect_output "unknown option is named" "n-exts"
+check "bad option value is refused" 1 "$dotpe" run --n-ext many
+expect_output "bad value names the option" "n-ext"
+
+printf 'n-ext = many\n' >"$work/bad.ini"
+check "bad value in a config file is refused" 1 "$dotpe" run --config "$work/bad.ini"
+check "missing config file is refused" 1 "$dotpe" run --config "$work/absent.ini"
+expect_output "missing config file is named" "absent.ini"
+
+check "version" 0 "$dotpe" version
+expect_output "version names HDF5" "HDF5"
+check "info on the bundled event" 0 "$dotpe" info "${DOTPE_DATA_DIR}/events/GW170104.npz"
+expect_output "info lists the strain" "strain"
+check "info on a missing file" 1 "$dotpe" info "$work/absent.h5"
+expect_output "info names the missing file" "absent.h5"
+
+if [[ $failures -eq 0 ]]; then echo "app_basics: all checks passed"; exit 0; fi
+echo "app_basics: $failures checks failed"; exit 1
