@@ -35,6 +35,8 @@ const std::vector<Subcommand>& subcommands() {
       {"waveform", "evaluate a waveform model and write it to HDF5 or CSV", waveform_command},
       {"autotune", "measure and cache the best HPC configuration for this machine",
        autotune_command},
+      {"bench", "benchmark the likelihood kernels on synthetic inputs (prints JSON)",
+       bench_command},
       {"info", "describe an event, bank, run directory or HDF5/npz file", info_command},
       {"version", "print the version and the libraries dotpe was built with", version_command},
   };

@@ -14,6 +14,7 @@ int inject_command(const Arguments& arguments);
 int import_event_command(const Arguments& arguments);
 int waveform_command(const Arguments& arguments);
 int autotune_command(const Arguments& arguments);
+int bench_command(const Arguments& arguments);
 int info_command(const Arguments& arguments);
 int version_command(const Arguments& arguments);
 
