@@ -27,10 +27,12 @@ void checked_status(herr_t status, const std::string& what) {
   if (status < 0) throw Error("HDF5: could not {}", what);
 }
 
+template <typename Real>
 Handle complex_type() {
-  Handle type(H5Tcreate(H5T_COMPOUND, sizeof(complex)), H5Tclose);
-  H5Tinsert(type.get(), "r", 0, H5T_NATIVE_DOUBLE);
-  H5Tinsert(type.get(), "i", sizeof(double), H5T_NATIVE_DOUBLE);
+  const hid_t real_type = std::same_as<Real, double> ? H5T_NATIVE_DOUBLE : H5T_NATIVE_FLOAT;
+  Handle type(H5Tcreate(H5T_COMPOUND, 2 * sizeof(Real)), H5Tclose);
+  H5Tinsert(type.get(), "r", 0, real_type);
+  H5Tinsert(type.get(), "i", sizeof(Real), real_type);
   return type;
 }
 
@@ -38,7 +40,9 @@ Handle complex_type() {
 template <Element T>
 Handle memory_type() {
   if constexpr (std::same_as<T, complex>) {
-    return complex_type();
+    return complex_type<double>();
+  } else if constexpr (std::same_as<T, complex_float>) {
+    return complex_type<float>();
   } else {
     hid_t predefined = -1;
     if constexpr (std::same_as<T, double>) predefined = H5T_NATIVE_DOUBLE;
@@ -82,7 +86,7 @@ Shape space_shape(hid_t space) {
 template <Element T>
 bool stored_type_matches(hid_t stored_type) {
   const H5T_class_t stored_class = H5Tget_class(stored_type);
-  if constexpr (std::same_as<T, complex>) {
+  if constexpr (std::same_as<T, complex> || std::same_as<T, complex_float>) {
     return stored_class == H5T_COMPOUND && H5Tget_nmembers(stored_type) == 2;
   } else if constexpr (std::same_as<T, double> || std::same_as<T, float>) {
     return stored_class == H5T_FLOAT || stored_class == H5T_INTEGER;
@@ -93,7 +97,7 @@ bool stored_type_matches(hid_t stored_type) {
 
 template <Element T>
 const char* element_name() {
-  if constexpr (std::same_as<T, complex>) return "complex";
+  if constexpr (std::same_as<T, complex> || std::same_as<T, complex_float>) return "complex";
   if constexpr (std::same_as<T, double> || std::same_as<T, float>) return "floating-point";
   return "integer";
 }
@@ -639,6 +643,7 @@ DOTPE_H5_INSTANTIATE(std::int64_t)
 DOTPE_H5_INSTANTIATE(std::int32_t)
 DOTPE_H5_INSTANTIATE(std::uint8_t)
 DOTPE_H5_INSTANTIATE(complex)
+DOTPE_H5_INSTANTIATE(complex_float)
 #undef DOTPE_H5_INSTANTIATE
 
 }  // namespace dotpe::io::h5

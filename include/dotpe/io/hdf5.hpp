@@ -48,6 +48,7 @@ class Handle {
 
 using Shape = std::vector<std::size_t>;
 using complex = std::complex<double>;
+using complex_float = std::complex<float>;
 
 // An n-dimensional array in C (row-major) order.
 template <typename T>
@@ -74,9 +75,9 @@ struct Table {
 
 // Element types the wrapper reads and writes.
 template <typename T>
-concept Element =
-    std::same_as<T, double> || std::same_as<T, float> || std::same_as<T, std::int64_t> ||
-    std::same_as<T, std::int32_t> || std::same_as<T, std::uint8_t> || std::same_as<T, complex>;
+concept Element = std::same_as<T, double> || std::same_as<T, float> ||
+    std::same_as<T, std::int64_t> || std::same_as<T, std::int32_t> ||
+    std::same_as<T, std::uint8_t> || std::same_as<T, complex> || std::same_as<T, complex_float>;
 
 class Dataset;
 
