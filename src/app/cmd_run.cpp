@@ -1,6 +1,8 @@
 // `dotpe run`: the options of dot-PE's inference.run(), with dashes instead of underscores and
 // the same defaults (../docs/differences.md lists where dotpe deliberately differs).
 #include "dotpe/app/options.hpp"
+#include "dotpe/core/error.hpp"
+#include "dotpe/pipeline/run_config.hpp"
 #include "subcommands.hpp"
 
 namespace dotpe::app {
@@ -53,6 +55,74 @@ void add_run_options(po::options_description& options) {
   // clang-format on
 }
 
+template <typename T>
+std::optional<T> optional_value(const po::variables_map& values, const char* name) {
+  if (values.count(name) == 0U) return std::nullopt;
+  return values[name].as<T>();
+}
+
+std::optional<std::filesystem::path> optional_path(const po::variables_map& values,
+                                                   const char* name) {
+  const auto text = optional_value<std::string>(values, name);
+  if (!text) return std::nullopt;
+  return std::filesystem::path(*text);
+}
+
+std::vector<std::int64_t> parse_n_int(const std::string& text) {
+  std::vector<std::int64_t> counts;
+  for (const auto& item : pipeline::split_list({text})) {
+    try {
+      std::size_t used = 0;
+      counts.push_back(std::stoll(item, &used));
+      require(used == item.size(), "");
+    } catch (const std::exception&) {
+      throw Error("--n-int: '{}' is not an integer (give N, or N1,N2,... one per bank)", item);
+    }
+  }
+  return counts;
+}
+
+pipeline::RunConfig run_config_from(const po::variables_map& values) {
+  pipeline::RunConfig config;
+  config.event = values.count("event") != 0U ? values["event"].as<std::string>() : "";
+  if (values.count("bank") != 0U) {
+    for (const auto& bank : pipeline::split_list(values["bank"].as<std::vector<std::string>>())) {
+      config.banks.emplace_back(bank);
+    }
+  }
+  config.n_ext = optional_value<long>(values, "n-ext").value_or(0);
+  config.n_phi = optional_value<long>(values, "n-phi").value_or(0);
+  config.n_t = optional_value<long>(values, "n-t").value_or(0);
+  if (const auto n_int = optional_value<std::string>(values, "n-int")) {
+    config.n_int = parse_n_int(*n_int);
+  }
+  config.blocksize = values["blocksize"].as<long>();
+  config.single_detector_blocksize = values["single-detector-blocksize"].as<long>();
+  config.i_int_start = values["i-int-start"].as<long>();
+  if (const auto seed = optional_value<long>(values, "seed")) {
+    require(*seed >= 0, "--seed must be a non-negative integer, got {}", *seed);
+    config.seed = static_cast<std::uint64_t>(*seed);
+  }
+  config.load_inds = values["load-inds"].as<bool>();
+  config.inds_path = optional_path(values, "inds-path");
+  config.size_limit = values["size-limit"].as<long>();
+  config.draw_subset = values["draw-subset"].as<bool>();
+  config.n_draws = optional_value<long>(values, "n-draws");
+  config.event_dir = optional_path(values, "event-dir");
+  config.rundir = optional_path(values, "rundir");
+  config.max_incoherent_lnlike_drop = values["max-incoherent-lnlike-drop"].as<double>();
+  config.max_bestfit_lnlike_diff = values["max-bestfit-lnlike-diff"].as<double>();
+  config.mchirp_guess = optional_value<double>(values, "mchirp-guess");
+  config.extrinsic_samples = optional_path(values, "extrinsic-samples");
+  config.n_phi_incoherent = optional_value<long>(values, "n-phi-incoherent");
+  config.preselected_indices = optional_path(values, "preselected-indices");
+  config.bank_logw_override = optional_path(values, "bank-logw-override");
+  config.reference = optional_path(values, "reference");
+  config.profile = values["profile"].as<bool>();
+  config.validate();
+  return config;
+}
+
 }  // namespace
 
 int run_command(const Arguments& arguments) {
@@ -64,7 +134,10 @@ int run_command(const Arguments& arguments) {
       "extrinsic sampling, the coherent likelihood over (intrinsic x extrinsic) blocks, and the\n"
       "evidence and posterior. Under mpirun, rank 0 coordinates and the other ranks work.");
   add_run_options(command.options());
-  if (!command.parse(arguments)) return 0;
+  const auto values = command.parse(arguments);
+  if (!values) return 0;
+  const pipeline::RunConfig config = run_config_from(*values);
+  (void)config;
   return not_implemented("run", "the full inference pipeline");
 }
 

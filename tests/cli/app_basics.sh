@@ -41,6 +41,12 @@ expect_output "unknown option is named" "n-exts"
 check "bad option value is refused" 1 "$dotpe" run --n-ext many
 expect_output "bad value names the option" "n-ext"
 
+check "run without an output directory" 1 "$dotpe" run --event e.h5 --bank b.h5 --n-ext 8 --n-phi 4 --n-t 8
+expect_output "missing rundir is explained" "--rundir"
+check "run with n-int for the wrong number of banks" 1 "$dotpe" run --event e.h5 --bank a.h5,b.h5 \
+  --n-ext 8 --n-phi 4 --n-t 8 --rundir "$work/run" --n-int 1,2,3
+expect_output "n-int mismatch is explained" "one per bank"
+
 printf 'n-ext = many\n' >"$work/bad.ini"
 check "bad value in a config file is refused" 1 "$dotpe" run --config "$work/bad.ini"
 check "missing config file is refused" 1 "$dotpe" run --config "$work/absent.ini"
