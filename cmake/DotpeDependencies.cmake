@@ -11,6 +11,8 @@ find_package(PkgConfig REQUIRED)
 # libzip through pkg-config: Debian 12's CMake package config references tools it does not ship.
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
 add_library(libzip::zip ALIAS PkgConfig::LIBZIP)
+# LZ4 frame decompression, for the Arrow IPC (feather) columns of dot-PE banks.
+pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)
 
 # HDF5: the parallel (Open MPI) build of the C library, for MPI-IO file access.
 set(HDF5_PREFER_PARALLEL TRUE)
