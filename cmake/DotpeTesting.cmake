@@ -1,5 +1,8 @@
 # Test registration. Environment shared by every test: Open MPI may run as root and oversubscribe,
 # and tests find the bundled data and the Python oracle environment (build/venv) through variables.
+# The oracle environment made by scripts/python-env (LALSuite, numpy, h5py, pyarrow, ...).
+set(DOTPE_TEST_PYTHON ${PROJECT_SOURCE_DIR}/build/venv/bin/python
+    CACHE FILEPATH "Python interpreter with the test oracles")
 set(DOTPE_TEST_ENV
     "OMPI_ALLOW_RUN_AS_ROOT=1"
     "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1"
@@ -8,7 +11,7 @@ set(DOTPE_TEST_ENV
     "DOTPE_DATA_DIR=${PROJECT_SOURCE_DIR}/data"
     "DOTPE_TEST_SOURCE_DIR=${PROJECT_SOURCE_DIR}/tests"
     "DOTPE_TEST_WORK_DIR=${PROJECT_BINARY_DIR}/test-work"
-    "DOTPE_PYTHON=${PROJECT_BINARY_DIR}/venv/bin/python"
+    "DOTPE_PYTHON=${DOTPE_TEST_PYTHON}"
     "DOTPE_EXE=$<TARGET_FILE:dotpe>")
 set(DOTPE_MPI_TEST_RANKS 1 2 3 5 CACHE STRING "World sizes for the MPI tests")
 file(MAKE_DIRECTORY ${PROJECT_BINARY_DIR}/test-work)
