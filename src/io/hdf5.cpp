@@ -54,6 +54,14 @@ Handle memory_type() {
   }
 }
 
+// Object creation properties without modification times, so that the same content always gives
+// the same bytes (outputs are bitwise reproducible).
+Handle untimed_properties(hid_t property_class) {
+  Handle properties(H5Pcreate(property_class), H5Pclose);
+  H5Pset_obj_track_times(properties.get(), false);
+  return properties;
+}
+
 Handle string_type() {
   Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(type.get(), H5T_VARIABLE);
@@ -174,10 +182,12 @@ Group Group::group(const std::string& name) const {
 }
 
 Group Group::create_group(const std::string& name) const {
-  return Group(Handle(checked(H5Gcreate2(id(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                              "create group " + describe(name)),
-                      H5Gclose),
-               path_ + ":" + name);
+  const Handle properties = untimed_properties(H5P_GROUP_CREATE);
+  return Group(
+      Handle(checked(H5Gcreate2(id(), name.c_str(), H5P_DEFAULT, properties.get(), H5P_DEFAULT),
+                     "create group " + describe(name)),
+             H5Gclose),
+      path_ + ":" + name);
 }
 
 Group Group::require_group(const std::string& name) const {
@@ -212,10 +222,11 @@ void Group::write(const std::string& name, std::span<const T> values, const Shap
           values.size(), element_count(shape));
   const Handle type = memory_type<T>();
   const Handle space = make_space(shape);
-  const Handle dataset(checked(H5Dcreate2(id(), name.c_str(), type.get(), space.get(), H5P_DEFAULT,
-                                          H5P_DEFAULT, H5P_DEFAULT),
-                               "create dataset " + describe(name)),
-                       H5Dclose);
+  const Handle dataset(
+      checked(H5Dcreate2(id(), name.c_str(), type.get(), space.get(), H5P_DEFAULT,
+                         untimed_properties(H5P_DATASET_CREATE).get(), H5P_DEFAULT),
+              "create dataset " + describe(name)),
+      H5Dclose);
   checked_status(H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
                  "write dataset " + describe(name));
 }
@@ -225,7 +236,7 @@ Dataset Group::create_dataset(const std::string& name, const Shape& shape,
                               const Shape& chunk) const {
   const Handle type = memory_type<T>();
   const Handle space = make_space(shape);
-  const Handle properties(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  const Handle properties = untimed_properties(H5P_DATASET_CREATE);
   if (!chunk.empty()) {
     require(chunk.size() == shape.size(), "internal error: chunk rank differs from shape rank");
     const auto chunk_dims = to_hsize(chunk);
@@ -266,10 +277,11 @@ T Group::read_scalar(const std::string& name) const {
 void Group::write_string(const std::string& name, const std::string& value) const {
   const Handle type = string_type();
   const Handle space(H5Screate(H5S_SCALAR), H5Sclose);
-  const Handle dataset(checked(H5Dcreate2(id(), name.c_str(), type.get(), space.get(), H5P_DEFAULT,
-                                          H5P_DEFAULT, H5P_DEFAULT),
-                               "create dataset " + describe(name)),
-                       H5Dclose);
+  const Handle dataset(
+      checked(H5Dcreate2(id(), name.c_str(), type.get(), space.get(), H5P_DEFAULT,
+                         untimed_properties(H5P_DATASET_CREATE).get(), H5P_DEFAULT),
+              "create dataset " + describe(name)),
+      H5Dclose);
   const char* text = value.c_str();
   checked_status(H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text),
                  "write string " + describe(name));
@@ -278,10 +290,11 @@ void Group::write_string(const std::string& name, const std::string& value) cons
 void Group::write_strings(const std::string& name, const std::vector<std::string>& values) const {
   const Handle type = string_type();
   const Handle space = make_space(Shape{values.size()});
-  const Handle dataset(checked(H5Dcreate2(id(), name.c_str(), type.get(), space.get(), H5P_DEFAULT,
-                                          H5P_DEFAULT, H5P_DEFAULT),
-                               "create dataset " + describe(name)),
-                       H5Dclose);
+  const Handle dataset(
+      checked(H5Dcreate2(id(), name.c_str(), type.get(), space.get(), H5P_DEFAULT,
+                         untimed_properties(H5P_DATASET_CREATE).get(), H5P_DEFAULT),
+              "create dataset " + describe(name)),
+      H5Dclose);
   std::vector<const char*> pointers;
   for (const auto& value : values) pointers.push_back(value.c_str());
   checked_status(
@@ -368,10 +381,11 @@ void Group::write_table(const std::string& name, const Table& table) const {
         table.columns[c]);
   }
   const Handle space = make_space(Shape{rows});
-  const Handle dataset(checked(H5Dcreate2(id(), name.c_str(), type.get(), space.get(), H5P_DEFAULT,
-                                          H5P_DEFAULT, H5P_DEFAULT),
-                               "create table " + describe(name)),
-                       H5Dclose);
+  const Handle dataset(
+      checked(H5Dcreate2(id(), name.c_str(), type.get(), space.get(), H5P_DEFAULT,
+                         untimed_properties(H5P_DATASET_CREATE).get(), H5P_DEFAULT),
+              "create table " + describe(name)),
+      H5Dclose);
   checked_status(H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()),
                  "write table " + describe(name));
 }
