@@ -5,6 +5,7 @@
 #include "dotpe/core/error.hpp"
 #include "dotpe/core/log.hpp"
 #include "dotpe/core/version.hpp"
+#include "dotpe/hpc/task_farm.hpp"
 #include "subcommands.hpp"
 
 namespace dotpe::app {
@@ -58,6 +59,10 @@ int main(int argc, char** argv) {
     if (command.name != name) continue;
     try {
       return command.run(arguments);
+    } catch (const hpc::FarmAborted& aborted) {
+      // Rank 0 reports a failed task once; the other ranks leave quietly with the same code.
+      if (aborted.on_coordinator()) log::error("{}", aborted.what());
+      return 1;
     } catch (const Error& error) {
       log::error("{}", error.what());
       return 1;
