@@ -1,0 +1,134 @@
+// TaylorF2: the stationary-phase approximation to a post-Newtonian inspiral.
+// Phase to 3.5PN with aligned-spin terms: non-spinning terms from Buonanno et al. 2009
+// (arXiv:0907.0700, eq. 3.18); spin-orbit terms to 3.5PN from Bohé et al. 2013
+// (arXiv:1303.7412, eqs. 3.15-16) in the variables SL and δΣL of its eq. 3.9; 2PN spin-spin,
+// quadrupole-monopole (κ = 1, black holes) and self-spin terms from arXiv:0810.5336 eq. 6.24;
+// the 3PN spin-orbit and spin-spin terms as in LALSimulation (XLALSimInspiralPNPhasing_F2).
+// Newtonian
+// ("restricted") amplitude. Conventions match LALSimulation's TaylorF2 (phase reference at f_ref,
+// h̃ = A e^{−i(Ψ − π/4)} with a negative A), so the (2,2) mode is h22 = √(16π/5) h̃.
+#include "taylorf2.hpp"
+
+#include <cmath>
+#include <numbers>
+
+namespace dotpe::waveform {
+namespace {
+
+constexpr double kPi = std::numbers::pi;
+constexpr double kEulerGamma = 0.57721566490153286060651209;
+
+struct Phasing {
+  double coefficient[8] = {};      // of v^k
+  double log_coefficient[8] = {};  // of v^k ln v
+};
+
+Phasing phasing_coefficients(double m1, double m2, double chi1, double chi2) {
+  const double total = m1 + m2;
+  const double eta = m1 * m2 / (total * total);
+  const double delta = (m1 - m2) / total;
+  const double m1_fraction = m1 / total;
+  const double m2_fraction = m2 / total;
+  const double spin_l = m1_fraction * m1_fraction * chi1 + m2_fraction * m2_fraction * chi2;
+  const double delta_sigma_l = delta * (m2_fraction * chi2 - m1_fraction * chi1);
+  const double newtonian = 3.0 / (128.0 * eta);
+
+  Phasing p;
+  p.coefficient[0] = 1.0;
+  p.coefficient[2] = 5.0 * (743.0 / 84.0 + 11.0 * eta) / 9.0;
+  p.coefficient[3] = -16.0 * kPi + 188.0 * spin_l / 3.0 + 25.0 * delta_sigma_l;
+
+  // 2PN spin-spin terms with κ = 1 (black holes); for aligned spins |χ|² = χ_z².
+  double sigma = eta * (721.0 / 48.0 * chi1 * chi2 - 247.0 / 48.0 * chi1 * chi2);
+  sigma += (720.0 - 1.0) / 96.0 * m1_fraction * m1_fraction * chi1 * chi1;
+  sigma += (720.0 - 1.0) / 96.0 * m2_fraction * m2_fraction * chi2 * chi2;
+  sigma -= (240.0 - 7.0) / 96.0 * m1_fraction * m1_fraction * chi1 * chi1;
+  sigma -= (240.0 - 7.0) / 96.0 * m2_fraction * m2_fraction * chi2 * chi2;
+  p.coefficient[4] =
+      5.0 * (3058.673 / 7.056 + 5429.0 / 7.0 * eta + 617.0 * eta * eta) / 72.0 - 10.0 * sigma;
+
+  const double gamma = (554345.0 / 1134.0 + 110.0 * eta / 9.0) * spin_l +
+                       (13915.0 / 84.0 - 10.0 * eta / 3.0) * delta_sigma_l;
+  p.coefficient[5] = 5.0 / 9.0 * (7729.0 / 84.0 - 13.0 * eta) * kPi - gamma;
+  p.log_coefficient[5] = 5.0 / 3.0 * (7729.0 / 84.0 - 13.0 * eta) * kPi - 3.0 * gamma;
+
+  p.coefficient[6] =
+      (11583.231236531 / 4.694215680 - 640.0 / 3.0 * kPi * kPi - 6848.0 / 21.0 * kEulerGamma) +
+      eta * (-15737.765635 / 3.048192 + 2255.0 / 12.0 * kPi * kPi) + eta * eta * 76055.0 / 1728.0 -
+      eta * eta * eta * 127825.0 / 1296.0 + (-6848.0 / 21.0) * std::log(4.0) +
+      kPi * (3760.0 * spin_l + 1490.0 * delta_sigma_l) / 3.0;
+  // 3PN spin-spin, quadrupole-monopole and self-spin terms (Bohé et al. 2015, arXiv:1501.01529,
+  // as LALSimulation includes them), κ = 1.
+  const auto self_spin_3pn = [](double mass_fraction) {
+    return (4703.5 / 8.4 + 2935.0 / 6.0 * mass_fraction - 120.0 * mass_fraction * mass_fraction) +
+           (-4108.25 / 6.72 - 108.5 / 1.2 * mass_fraction +
+            125.5 / 3.6 * mass_fraction * mass_fraction);
+  };
+  p.coefficient[6] += (326.75 / 1.12 + 557.5 / 1.8 * eta) * eta * chi1 * chi2 +
+                      self_spin_3pn(m1_fraction) * m1_fraction * m1_fraction * chi1 * chi1 +
+                      self_spin_3pn(m2_fraction) * m2_fraction * m2_fraction * chi2 * chi2;
+  p.log_coefficient[6] = -6848.0 / 21.0;
+
+  p.coefficient[7] =
+      kPi * (77096675.0 / 254016.0 + 378515.0 / 1512.0 * eta - 74045.0 / 756.0 * eta * eta) +
+      (-8980424995.0 / 762048.0 + 6586595.0 * eta / 756.0 - 305.0 * eta * eta / 36.0) * spin_l -
+      (170978035.0 / 48384.0 - 2876425.0 * eta / 672.0 - 4735.0 * eta * eta / 144.0) *
+          delta_sigma_l;
+
+  for (int k = 0; k < 8; ++k) {
+    p.coefficient[k] *= newtonian;
+    p.log_coefficient[k] *= newtonian;
+  }
+  return p;
+}
+
+// Ψ(v) = Σ_k (c_k + l_k ln v) v^{k−5}.
+double phase_at(const Phasing& p, double v) {
+  const double log_v = std::log(v);
+  double sum = 0.0;
+  double power = 1.0;
+  for (int k = 0; k < 8; ++k) {
+    sum += (p.coefficient[k] + p.log_coefficient[k] * log_v) * power;
+    power *= v;
+  }
+  return sum / std::pow(v, 5);
+}
+
+}  // namespace
+
+double isco_frequency(double total_mass) {
+  return 1.0 / (std::pow(6.0, 1.5) * kPi * total_mass * kSolarMassSeconds);
+}
+
+void taylorf2_mode_22(const BinaryParameters& parameters, std::span<const double> frequencies,
+                      std::span<std::complex<double>> out) {
+  const double m1 = parameters.m1;
+  const double m2 = parameters.m2;
+  const double total = m1 + m2;
+  const double eta = m1 * m2 / (total * total);
+  const double pi_m = kPi * total * kSolarMassSeconds;
+  const Phasing phasing = phasing_coefficients(m1, m2, parameters.s1z, parameters.s2z);
+  const double reference_phase = phase_at(phasing, std::cbrt(pi_m * parameters.f_ref));
+  const double f_isco = isco_frequency(total);
+
+  // LAL: amp0 = −4 m1 m2 / r · MRSUN · MTSUN · √(π/12), times √(−E'(v)/F(v)) v at Newtonian
+  // order = √(5/(32η)) v^{−7/2}.
+  const double distance_metres = parameters.distance * kMegaparsecMetres;
+  const double amplitude_0 = -4.0 * m1 * m2 / distance_metres * kSolarMassMetres *
+                             kSolarMassSeconds * std::sqrt(kPi / 12.0) *
+                             std::sqrt(5.0 / (32.0 * eta));
+  const double mode_factor = std::sqrt(16.0 * kPi / 5.0);
+  for (std::size_t k = 0; k < frequencies.size(); ++k) {
+    const double f = frequencies[k];
+    if (f <= 0.0 || f > f_isco) {
+      out[k] = 0.0;
+      continue;
+    }
+    const double v = std::cbrt(pi_m * f);
+    const double psi = phase_at(phasing, v) - reference_phase;
+    const double amplitude = amplitude_0 * std::pow(v, -3.5);
+    out[k] = mode_factor * amplitude * std::polar(1.0, -(psi - kPi / 4.0));
+  }
+}
+
+}  // namespace dotpe::waveform

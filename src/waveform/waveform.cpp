@@ -1,0 +1,131 @@
+#include "dotpe/waveform/waveform.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+#include "dotpe/core/error.hpp"
+#include "taylorf2.hpp"
+
+namespace dotpe::waveform {
+
+Approximant parse_approximant(std::string_view name) {
+  if (name == "TaylorF2") return Approximant::TaylorF2;
+  throw Error(
+      "unknown or unsupported approximant '{}': this version of dotpe provides TaylorF2 "
+      "(IMRPhenomD and IMRPhenomHM are planned)",
+      name);
+}
+
+std::string approximant_name(Approximant approximant) {
+  switch (approximant) {
+    case Approximant::TaylorF2:
+      return "TaylorF2";
+  }
+  return "unknown";
+}
+
+std::vector<Mode> harmonic_modes(Approximant approximant) {
+  switch (approximant) {
+    case Approximant::TaylorF2:
+      return {{2, 2}};
+  }
+  return {};
+}
+
+std::vector<int> m_arr(const std::vector<Mode>& modes) {
+  std::vector<int> values;
+  for (const Mode& lm : modes) {
+    if (std::find(values.begin(), values.end(), lm.m) == values.end()) values.push_back(lm.m);
+  }
+  return values;
+}
+
+void BinaryParameters::validate() const {
+  require(std::isfinite(m1) && m1 > 0.0 && std::isfinite(m2) && m2 > 0.0,
+          "masses must be positive, got m1 = {}, m2 = {}", m1, m2);
+  for (const double spin : {s1z, s2z}) {
+    require(std::abs(spin) <= 1.0, "aligned spins must lie in [-1, 1], got {}", spin);
+  }
+  require(s1x == 0.0 && s1y == 0.0 && s2x == 0.0 && s2y == 0.0,
+          "the waveform models of dotpe are aligned-spin: in-plane spins must be 0 (got s1 = "
+          "({}, {}), s2 = ({}, {}))",
+          s1x, s1y, s2x, s2y);
+  require(f_ref > 0.0, "f_ref must be positive, got {}", f_ref);
+  require(distance > 0.0, "distance must be positive, got {} Mpc", distance);
+}
+
+double spin_weighted_harmonic(int l, int m_requested, double theta) {
+  constexpr int s = -2;
+  require(l >= 2 && std::abs(m_requested) <= l, "no spin-weight -2 harmonic for (l, m) = ({}, {})",
+          l, m_requested);
+  // The Wigner-d sum below is written for the opposite sign of m, and LAL's convention differs
+  // from it by (−1)^m.
+  const int m = -m_requested;
+  const double convention_sign = (m % 2 == 0) ? 1.0 : -1.0;
+  const auto factorial = [](int n) { return std::tgamma(n + 1.0); };
+  // Wigner-d sum: sYlm = (−1)^{l+m} sqrt(...) Σ_k ... (the form LAL's general-l branch uses).
+  const double half = 0.5 * theta;
+  const double prefactor =
+      std::pow(-1.0, -s) * std::sqrt((2 * l + 1) / (4.0 * std::numbers::pi)) *
+      std::sqrt(factorial(l + m) * factorial(l - m) * factorial(l + s) * factorial(l - s));
+  const int k_min = std::max(0, m - s);
+  const int k_max = std::min(l + m, l - s);
+  double sum = 0.0;
+  for (int k = k_min; k <= k_max; ++k) {
+    const double denominator =
+        factorial(k) * factorial(l + m - k) * factorial(l - s - k) * factorial(s - m + k);
+    sum += std::pow(-1.0, k) * std::pow(std::cos(half), 2 * l + m - s - 2 * k) *
+           std::pow(std::sin(half), 2 * k + s - m) / denominator;
+  }
+  return convention_sign * prefactor * sum;
+}
+
+void mode(Approximant approximant, const BinaryParameters& parameters, Mode lm,
+          std::span<const double> frequencies, std::span<std::complex<double>> out) {
+  parameters.validate();
+  require(out.size() == frequencies.size(), "internal error: output size {} for {} frequencies",
+          out.size(), frequencies.size());
+  const auto modes = harmonic_modes(approximant);
+  require(std::find(modes.begin(), modes.end(), lm) != modes.end(), "{} has no ({}, {}) mode",
+          approximant_name(approximant), lm.l, lm.m);
+  switch (approximant) {
+    case Approximant::TaylorF2:
+      taylorf2_mode_22(parameters, frequencies, out);
+      return;
+  }
+}
+
+void polarizations_by_m(Approximant approximant, const BinaryParameters& parameters,
+                        const std::vector<Mode>& modes, std::span<const double> frequencies,
+                        std::span<std::complex<double>> out) {
+  const std::vector<int> groups = m_arr(modes);
+  const std::size_t n_f = frequencies.size();
+  require(out.size() == groups.size() * 2 * n_f,
+          "internal error: output size {} for {} groups x 2 x {} frequencies", out.size(),
+          groups.size(), n_f);
+  std::fill(out.begin(), out.end(), std::complex<double>(0.0, 0.0));
+  std::vector<std::complex<double>> h_lm(n_f);
+  for (const Mode& lm : modes) {
+    mode(approximant, parameters, lm, frequencies, h_lm);
+    const std::size_t g =
+        static_cast<std::size_t>(std::find(groups.begin(), groups.end(), lm.m) - groups.begin());
+    const double sign = (lm.l % 2 == 0) ? 1.0 : -1.0;
+    const double y_plus = spin_weighted_harmonic(lm.l, lm.m, parameters.iota);
+    const double y_minus = spin_weighted_harmonic(lm.l, -lm.m, parameters.iota);  // real at φ=0
+    const std::complex<double> plus_factor = 0.5 * (y_plus + sign * y_minus);
+    const std::complex<double> cross_factor =
+        std::complex<double>(0.0, -0.5) * (y_plus - sign * y_minus);
+    // h_m(φ_ref, D) = e^{i m φ_ref} h_m(0, 1 Mpc) / D.
+    const std::complex<double> fast =
+        std::polar(1.0 / parameters.distance, lm.m * parameters.phi_ref);
+    for (std::size_t k = 0; k < n_f; ++k) {
+      out[(g * 2 + 0) * n_f + k] += plus_factor * fast * h_lm[k];
+      out[(g * 2 + 1) * n_f + k] += cross_factor * fast * h_lm[k];
+    }
+  }
+}
+
+}  // namespace dotpe::waveform

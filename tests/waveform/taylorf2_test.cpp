@@ -1,0 +1,180 @@
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <complex>
+#include <numbers>
+
+#include "dotpe/core/error.hpp"
+#include "dotpe/io/hdf5.hpp"
+#include "dotpe/physics/noise.hpp"
+#include "dotpe/waveform/waveform.hpp"
+#include "test_paths.hpp"
+
+namespace dotpe::waveform {
+namespace {
+
+using complex = std::complex<double>;
+constexpr double kPi = std::numbers::pi;
+
+std::filesystem::path lal_oracle(const std::string& approximant, int sets) {
+  const auto path = testing::fresh_work_dir("waveform_lal_" + approximant) / "lal.h5";
+  const char* source = std::getenv("DOTPE_TEST_SOURCE_DIR");
+  const std::string command = testing::python() + " " +
+                              std::string(source != nullptr ? source : "tests") +
+                              "/oracle/waveform_lal.py " + path.string() + " " + approximant + " " +
+                              std::to_string(sets) + " 2026";
+  EXPECT_EQ(testing::run_command(command), 0) << "LALSimulation oracle failed: " << command;
+  return path;
+}
+
+double isco(double total_mass) {
+  return 1.0 / (std::pow(6.0, 1.5) * kPi * total_mass * 4.925490947641267e-6);
+}
+
+// Weighted least-squares fit of a + b f to the phase difference; returns the largest residual.
+double phase_residual(const std::vector<double>& f, const std::vector<double>& difference,
+                      const std::vector<double>& weight) {
+  double s = 0, sf = 0, sff = 0, sd = 0, sfd = 0;
+  for (std::size_t k = 0; k < f.size(); ++k) {
+    s += weight[k];
+    sf += weight[k] * f[k];
+    sff += weight[k] * f[k] * f[k];
+    sd += weight[k] * difference[k];
+    sfd += weight[k] * f[k] * difference[k];
+  }
+  const double slope = (s * sfd - sf * sd) / (s * sff - sf * sf);
+  const double offset = (sd - slope * sf) / s;
+  double worst = 0.0;
+  for (std::size_t k = 0; k < f.size(); ++k) {
+    worst = std::max(worst, std::abs(difference[k] - offset - slope * f[k]));
+  }
+  return worst;
+}
+
+TEST(SpinWeightedHarmonics, MatchLal) {
+  const io::h5::File oracle(lal_oracle("TaylorF2", 1), io::h5::Mode::read);
+  const auto angles = oracle.root().read<double>("harmonic_angles").values;
+  for (int l = 2; l <= 4; ++l) {
+    for (int m = -l; m <= l; ++m) {
+      const auto expected = oracle.root().read<double>(fmt::format("harmonic_{}_{}", l, m)).values;
+      for (std::size_t a = 0; a < angles.size(); ++a) {
+        EXPECT_NEAR(spin_weighted_harmonic(l, m, angles[a]), expected[a], 1e-13)
+            << "(l, m) = (" << l << ", " << m << ") at " << angles[a];
+      }
+    }
+  }
+}
+
+TEST(TaylorF2, AgreesWithLalSimulationAtFiftyBinaries) {
+  constexpr int kSets = 50;
+  const io::h5::File oracle(lal_oracle("TaylorF2", kSets), io::h5::Mode::read);
+  const auto frequencies = oracle.root().read<double>("frequencies").values;
+  const auto asd = physics::default_asd("H1");
+  double worst_amplitude = 0.0;
+  double worst_phase = 0.0;
+  double worst_mismatch = 0.0;
+  for (int k = 0; k < kSets; ++k) {
+    const io::h5::Group set = oracle.root().group("set" + std::to_string(k));
+    BinaryParameters parameters;
+    parameters.m1 = set.attribute_double("m1");
+    parameters.m2 = set.attribute_double("m2");
+    parameters.s1z = set.attribute_double("s1z");
+    parameters.s2z = set.attribute_double("s2z");
+    parameters.iota = set.attribute_double("iota");
+    parameters.f_ref = set.attribute_double("f_ref");
+    const auto lal_plus = set.read<io::h5::complex>("hplus").values;
+    const auto lal_cross = set.read<io::h5::complex>("hcross").values;
+    std::vector<complex> ours(2 * frequencies.size());
+    polarizations_by_m(Approximant::TaylorF2, parameters, harmonic_modes(Approximant::TaylorF2),
+                       frequencies, ours);
+    const double f_isco = isco(parameters.m1 + parameters.m2);
+    std::vector<double> kept_f, difference, weight;
+    complex overlap = 0.0;
+    double norm_ours = 0.0, norm_lal = 0.0;
+    for (std::size_t i = 0; i < frequencies.size(); ++i) {
+      if (frequencies[i] > f_isco) break;
+      const double w = 1.0 / std::pow(asd.at(frequencies[i]), 2);
+      for (int p = 0; p < 2; ++p) {
+        const complex lal = p == 0 ? lal_plus[i] : lal_cross[i];
+        const complex mine = ours[p * frequencies.size() + i];
+        if (std::abs(lal) == 0.0) continue;
+        worst_amplitude = std::max(worst_amplitude, std::abs(std::abs(mine) / std::abs(lal) - 1.0));
+        overlap += mine * std::conj(lal) * w;
+        norm_ours += std::norm(mine) * w;
+        norm_lal += std::norm(lal) * w;
+        if (p == 0) {
+          kept_f.push_back(frequencies[i]);
+          difference.push_back(std::arg(mine / lal));
+          weight.push_back(std::abs(lal));
+        }
+      }
+    }
+    ASSERT_GT(kept_f.size(), 10U) << "set " << k;
+    worst_phase = std::max(worst_phase, phase_residual(kept_f, difference, weight));
+    worst_mismatch =
+        std::max(worst_mismatch, 1.0 - std::abs(overlap) / std::sqrt(norm_ours * norm_lal));
+  }
+  EXPECT_LT(worst_amplitude, 1e-9);
+  EXPECT_LT(worst_phase, 1e-6);
+  EXPECT_LT(worst_mismatch, 1e-5);  // match >= 0.99999
+  RecordProperty("worst_amplitude", fmt::format("{:.2e}", worst_amplitude));
+  RecordProperty("worst_phase", fmt::format("{:.2e}", worst_phase));
+  RecordProperty("worst_mismatch", fmt::format("{:.2e}", worst_mismatch));
+}
+
+TEST(TaylorF2, FaceOnPolarisationsAreCircular) {
+  BinaryParameters parameters{30.0, 20.0, 0.3, -0.2};
+  parameters.iota = 0.0;
+  const std::vector<double> f = {20.0, 35.0, 60.0};
+  std::vector<complex> h(6);
+  polarizations_by_m(Approximant::TaylorF2, parameters, harmonic_modes(Approximant::TaylorF2), f,
+                     h);
+  for (std::size_t k = 0; k < 3; ++k) {
+    EXPECT_NEAR(std::abs(h[k]), std::abs(h[3 + k]), 1e-12 * std::abs(h[k]));
+    EXPECT_NEAR(std::abs(h[3 + k] / h[k] - complex(0.0, -1.0)), 0.0, 1e-12);  // h× = −i h+
+  }
+}
+
+TEST(TaylorF2, ExchangingTheBodiesChangesNothing) {
+  const std::vector<double> f = {20.0, 40.0, 80.0, 120.0};
+  BinaryParameters a{36.0, 14.0, 0.7, -0.4};
+  a.iota = 0.6;
+  BinaryParameters b{14.0, 36.0, -0.4, 0.7};
+  b.iota = 0.6;
+  std::vector<complex> ha(8), hb(8);
+  polarizations_by_m(Approximant::TaylorF2, a, harmonic_modes(Approximant::TaylorF2), f, ha);
+  polarizations_by_m(Approximant::TaylorF2, b, harmonic_modes(Approximant::TaylorF2), f, hb);
+  for (std::size_t k = 0; k < 8; ++k)
+    EXPECT_NEAR(std::abs(ha[k] - hb[k]), 0.0, 1e-12 * std::abs(ha[k]));
+}
+
+TEST(TaylorF2, LowFrequencyTimeToMergerIsNewtonian) {
+  // t(f) = (1/2π) dΨ/df → −(5/256) Mc (π Mc f)^{−8/3} (Mc in seconds) at low frequency.
+  BinaryParameters parameters{1.4, 1.3, 0.0, 0.0};
+  const double mchirp = std::pow(1.4 * 1.3, 0.6) / std::pow(2.7, 0.2) * 4.925490947641267e-6;
+  const double f = 10.0;
+  const double step = 1e-4;
+  std::vector<complex> h(2);
+  mode(Approximant::TaylorF2, parameters, {2, 2}, std::vector<double>{f - step, f + step}, h);
+  // h ∝ e^{−iΨ}: dΨ/df = −d arg(h)/df.
+  const double dpsi_df = -std::arg(h[1] / h[0]) / (2 * step);
+  const double newtonian = -5.0 / 256.0 * mchirp * std::pow(kPi * mchirp * f, -8.0 / 3.0);
+  EXPECT_NEAR(dpsi_df / (2 * kPi) / newtonian, 1.0, 0.02);  // 1PN corrections are ~1% at 10 Hz
+}
+
+TEST(Waveform, RejectsWhatItCannotModel) {
+  EXPECT_THROW(parse_approximant("IMRPhenomXPHM"), Error);
+  EXPECT_EQ(parse_approximant("TaylorF2"), Approximant::TaylorF2);
+  BinaryParameters precessing{30.0, 20.0};
+  precessing.s1x = 0.3;
+  std::vector<complex> h(2);
+  EXPECT_THROW(
+      polarizations_by_m(Approximant::TaylorF2, precessing, {{2, 2}}, std::vector<double>{20.0}, h),
+      Error);
+  BinaryParameters bad_spin{30.0, 20.0, 1.2};
+  EXPECT_THROW(bad_spin.validate(), Error);
+}
+
+}  // namespace
+}  // namespace dotpe::waveform
