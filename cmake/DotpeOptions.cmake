@@ -19,6 +19,10 @@ function(dotpe_project_warnings target)
     # GCC 12 reports '__Y may be used uninitialized' inside its own AVX-512 intrinsic headers when
     # Eigen is inlined (GCC bug 105593): a false positive that -Werror would turn into a failure.
     target_compile_options(${target} PRIVATE -Wno-maybe-uninitialized)
+    if(DOTPE_SANITIZE)
+      # Under -fsanitize the same false positive is reported as -Wuninitialized.
+      target_compile_options(${target} PRIVATE -Wno-uninitialized)
+    endif()
   endif()
   if(DOTPE_WERROR)
     target_compile_options(${target} PRIVATE -Werror)

@@ -4,21 +4,7 @@ set -uo pipefail
 dotpe=${DOTPE_EXE:?DOTPE_EXE is set by CTest}
 work=${DOTPE_TEST_WORK_DIR:-/tmp}/cli_app_basics
 rm -rf "$work" && mkdir -p "$work"
-failures=0
-check() {  # check DESCRIPTION EXPECTED_STATUS COMMAND...; output goes to $work/out
-  local description=$1 expected=$2
-  shift 2
-  "$@" >"$work/out" 2>&1
-  local status=$?
-  if [[ $status -ne $expected ]]; then
-    echo "FAIL: $description: exit $status, expected $expected"; cat "$work/out"; failures=$((failures + 1))
-  fi
-}
-expect_output() {  # expect_output DESCRIPTION PATTERN
-  if ! grep -q -- "$2" "$work/out"; then
-    echo "FAIL: $1: output lacks '$2'"; cat "$work/out"; failures=$((failures + 1))
-  fi
-}
+source "${DOTPE_TEST_SOURCE_DIR:?set by CTest}/support/cli_checks.sh"
 
 check "top-level help" 0 "$dotpe" --help
 for command in run bank inject import-event waveform autotune info version; do
@@ -59,5 +45,4 @@ expect_output "info lists the strain" "strain"
 check "info on a missing file" 1 "$dotpe" info "$work/absent.h5"
 expect_output "info names the missing file" "absent.h5"
 
-if [[ $failures -eq 0 ]]; then echo "app_basics: all checks passed"; exit 0; fi
-echo "app_basics: $failures checks failed"; exit 1
+finish app_basics

@@ -4,21 +4,7 @@ set -uo pipefail
 dotpe=${DOTPE_EXE:?DOTPE_EXE is set by CTest}
 work=${DOTPE_TEST_WORK_DIR:-/tmp}/cli_physics_events
 rm -rf "$work" && mkdir -p "$work"
-failures=0
-check() {  # check DESCRIPTION EXPECTED_STATUS COMMAND...
-  local description=$1 expected=$2
-  shift 2
-  "$@" >"$work/out" 2>&1
-  local status=$?
-  if [[ $status -ne $expected ]]; then
-    echo "FAIL: $description: exit $status, expected $expected"; cat "$work/out"; failures=$((failures + 1))
-  fi
-}
-expect_output() {
-  if ! grep -q -- "$2" "$work/out"; then
-    echo "FAIL: $1: output lacks '$2'"; cat "$work/out"; failures=$((failures + 1))
-  fi
-}
+source "${DOTPE_TEST_SOURCE_DIR:?set by CTest}/support/cli_checks.sh"
 
 check "import GW170104" 0 "$dotpe" import-event "$DOTPE_DATA_DIR/events/GW170104.npz" "$work/gw170104.h5"
 check "info on the imported event" 0 "$dotpe" info "$work/gw170104.h5"
@@ -27,9 +13,9 @@ for text in "GW170104" "H1, L1" "1167559936.600" "duration   128 s" "15.000 - 51
   expect_output "event info shows $text" "$text"
 done
 check "import of a missing file" 1 "$dotpe" import-event "$work/absent.npz" "$work/x.h5"
-[[ -e $work/x.h5 ]] && { echo "FAIL: a failed import left an output"; failures=$((failures + 1)); }
+expect_no_file "a failed import leaves no output" "$work/x.h5"
 check "import of a non-event npz" 1 "$dotpe" import-event "$DOTPE_DATA_DIR/asd/asd_H1_O3.npy" "$work/y.h5"
-[[ -e $work/y.h5 ]] && { echo "FAIL: a failed import left an output"; failures=$((failures + 1)); }
+expect_no_file "a failed import leaves no output" "$work/y.h5"
 
 check "inject --help" 0 "$dotpe" inject --help
 for option in --out --detectors --asd --duration --fmin --fmax --seed --approximant --m1 --m2 \
@@ -45,9 +31,8 @@ check "info on the injection" 0 "$dotpe" info "$work/a.h5"
 expect_output "three detectors" "H1, L1, V1"
 check "fmin below the ASD" 1 "$dotpe" inject --out "$work/d.h5" --fmin 5
 expect_output "ASD range explained" "covers"
-[[ -e $work/d.h5 ]] && { echo "FAIL: a failed injection left an output"; failures=$((failures + 1)); }
+expect_no_file "a failed injection leaves no output" "$work/d.h5"
 check "unknown detector" 1 "$dotpe" inject --out "$work/e.h5" --detectors H1,X1
 expect_output "unknown detector named" "X1"
 
-if [[ $failures -eq 0 ]]; then echo "physics_events: all checks passed"; exit 0; fi
-echo "physics_events: $failures checks failed"; exit 1
+finish physics_events

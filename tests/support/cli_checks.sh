@@ -1,0 +1,28 @@
+# Shared helpers of the command-line tests (tests/cli/*.sh); source it after setting $work.
+# check DESCRIPTION EXPECTED_STATUS COMMAND...  runs COMMAND, output to $work/out
+# expect_output DESCRIPTION PATTERN             the last output contains PATTERN
+# expect_no_file DESCRIPTION PATH               PATH does not exist (no partial output)
+# finish NAME                                   prints the summary and exits with the status
+failures=0
+check() {
+  local description=$1 expected=$2
+  shift 2
+  "$@" >"$work/out" 2>&1
+  local status=$?
+  if [[ $status -ne $expected ]]; then
+    echo "FAIL: $description: exit $status, expected $expected"; cat "$work/out"
+    failures=$((failures + 1))
+  fi
+}
+expect_output() {
+  if ! grep -q -- "$2" "$work/out"; then
+    echo "FAIL: $1: output lacks '$2'"; cat "$work/out"; failures=$((failures + 1))
+  fi
+}
+expect_no_file() {
+  if [[ -e $2 ]]; then echo "FAIL: $1: $2 exists"; failures=$((failures + 1)); fi
+}
+finish() {
+  if [[ $failures -eq 0 ]]; then echo "$1: all checks passed"; exit 0; fi
+  echo "$1: $failures checks failed"; exit 1
+}
