@@ -1,12 +1,23 @@
 // `dotpe bank`: generate a waveform bank, or import a dot-PE bank folder.
 #include <fmt/format.h>
 
+#include <boost/serialization/complex.hpp>
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/vector.hpp>
+#include <filesystem>
+#include <optional>
+
 #include "dotpe/app/options.hpp"
 #include "dotpe/bank/fbin.hpp"
+#include "dotpe/bank/generation.hpp"
 #include "dotpe/bank/import.hpp"
 #include "dotpe/core/error.hpp"
 #include "dotpe/core/log.hpp"
+#include "dotpe/core/timer.hpp"
+#include "dotpe/hpc/environment.hpp"
+#include "dotpe/hpc/task_farm.hpp"
 #include "dotpe/io/npy.hpp"
+#include "dotpe/waveform/waveform.hpp"
 #include "subcommands.hpp"
 
 namespace dotpe::app {
@@ -45,6 +56,100 @@ int import_bank(const Arguments& arguments) {
   return 0;
 }
 
+// Rank 0 creates (or reopens) OUT.partial and writes blocks as results arrive; every rank
+// computes blocks handed out by the task farm. OUT.partial becomes OUT once complete, so an
+// interrupted run leaves a file that --resume completes.
+int generate_with_farm(const bank::BankConfig& requested, const std::filesystem::path& output,
+                       bool resume) {
+  const hpc::Environment environment;
+  hpc::TaskFarm farm(hpc::HPCConfig{});
+  const std::filesystem::path partial = output.string() + ".partial";
+  std::optional<bank::BankFile> bank;
+  std::string setup_error;
+  std::string config_json = requested.to_json().dump();
+  std::vector<bank::IntrinsicSample> samples;
+  std::vector<std::size_t> missing;
+  if (farm.is_coordinator()) {
+    try {
+      require(!std::filesystem::exists(output),
+              "dotpe bank: '{}' exists already; remove it or choose another --out",
+              output.string());
+      if (resume) {
+        require(std::filesystem::exists(partial),
+                "dotpe bank --resume: no interrupted bank '{}' to complete", partial.string());
+        bank.emplace(bank::BankFile::open(partial, io::h5::Mode::read_write));
+        require(bank->config().to_json() == requested.to_json(),
+                "dotpe bank --resume: '{}' was started with other options; repeat the original "
+                "options or start afresh without --resume",
+                partial.string());
+        samples = bank->samples();
+      } else {
+        samples =
+            bank::draw_intrinsic_samples(requested.mass_range, requested.bank_size, requested.seed);
+        bank.emplace(bank::BankFile::create(partial, requested, samples));
+      }
+      missing = bank::missing_blocks(*bank);
+    } catch (const std::exception& error) {
+      setup_error = error.what();
+    }
+  }
+  // Every rank learns the outcome of rank 0's set-up before any collective work.
+  farm.broadcast(setup_error);
+  if (!setup_error.empty()) {
+    if (farm.is_coordinator()) throw Error("{}", setup_error);
+    throw hpc::FarmAborted(setup_error, false);
+  }
+  std::vector<double> flat;
+  for (const auto& sample : samples) {
+    flat.insert(flat.end(),
+                {sample.m1, sample.m2, sample.s1z, sample.s2z, sample.s1x_n, sample.s1y_n,
+                 sample.s2x_n, sample.s2y_n, sample.iota, sample.log_prior_weight});
+  }
+  farm.broadcast(flat);
+  farm.broadcast(missing);
+  samples.resize(flat.size() / 10);
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    const double* row = flat.data() + 10 * i;
+    samples[i] = {row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9]};
+  }
+  const bank::BankConfig config = bank::BankConfig::from_json(nlohmann::json::parse(config_json));
+  const bank::TemplateWaveform model = bank::model_waveform(config);
+  log::info("bank: {} templates of {} in {} blocks ({} to compute) on {} rank(s)", config.bank_size,
+            config.approximant, config.n_blocks(), missing.size(), farm.size());
+
+  const WallTimer timer;
+  std::size_t templates_done = 0;
+  farm.run<std::vector<std::complex<double>>>(
+      "bank", missing.size(),
+      [&](const hpc::Task& task) {
+        std::vector<std::complex<double>> waveforms;
+        for (std::size_t unit = task.first_unit; unit < task.first_unit + task.unit_count; ++unit) {
+          const auto block = bank::compute_block(config, samples, missing[unit], model);
+          waveforms.insert(waveforms.end(), block.begin(), block.end());
+        }
+        return waveforms;
+      },
+      [&](const hpc::Task& task, std::vector<std::complex<double>>&& waveforms) {
+        std::size_t offset = 0;
+        for (std::size_t unit = task.first_unit; unit < task.first_unit + task.unit_count; ++unit) {
+          const std::size_t count = config.block_rows(missing[unit]) * config.values_per_template();
+          bank->write_block(missing[unit], std::span(waveforms).subspan(offset, count));
+          offset += count;
+          templates_done += config.block_rows(missing[unit]);
+        }
+      });
+  if (farm.is_coordinator()) {
+    require(bank->complete(), "internal error: the bank is incomplete after generation");
+    bank.reset();  // close before renaming
+    std::filesystem::rename(partial, output);
+    const double seconds = timer.seconds();
+    log::info("bank: wrote {} ({} templates in {:.1f} s, {:.0f} templates/s)", output.string(),
+              templates_done, seconds,
+              static_cast<double>(templates_done) / std::max(seconds, 1e-9));
+  }
+  return 0;
+}
+
 int generate_bank(const Arguments& arguments) {
   CommandLine command(
       "bank",
@@ -62,8 +167,8 @@ int generate_bank(const Arguments& arguments) {
     ("q-min", po::value<double>()->default_value(0.2), "mass ratio m2/m1, lower bound")
     ("q-max", po::value<double>()->default_value(1.0), "mass ratio m2/m1, upper bound (<= 1)")
     ("f-ref", po::value<double>()->default_value(50.0), "reference frequency (Hz)")
-    ("approximant", po::value<std::string>()->default_value("IMRPhenomHM"),
-     "waveform model: TaylorF2, IMRPhenomD or IMRPhenomHM")
+    ("approximant", po::value<std::string>()->default_value("TaylorF2"),
+     "waveform model (this version: TaylorF2)")
     ("fbin", po::value<std::string>()->value_name("FILE.npy"),
      "frequency nodes (default: the reference's 378 nodes, 15-1600 Hz)")
     ("seed", po::value<long>()->default_value(0), "seed of the scrambled Halton sequence")
@@ -88,8 +193,27 @@ int generate_bank(const Arguments& arguments) {
     fbin = io::read_npy(path).to_doubles();
     bank::validate_fbin(fbin, path);
   }
-  (void)parse_precision((*values)["precision"].as<std::string>());
-  return not_implemented("bank", "waveform generation needs the waveform models");
+  bank::BankConfig config;
+  config.mass_range = range;
+  config.f_ref = (*values)["f-ref"].as<double>();
+  config.fbin = fbin;
+  const long seed = (*values)["seed"].as<long>();
+  require(seed >= 0, "--seed must be a non-negative integer, got {}", seed);
+  config.seed = static_cast<std::uint64_t>(seed);
+  config.bank_size = static_cast<std::size_t>((*values)["size"].as<long>());
+  const long blocksize = (*values)["blocksize"].as<long>();
+  require(blocksize > 0, "--blocksize must be positive, got {}", blocksize);
+  config.blocksize = static_cast<std::size_t>(blocksize);
+  config.approximant = (*values)["approximant"].as<std::string>();
+  const auto approximant = waveform::parse_approximant(config.approximant);
+  for (const auto& mode : waveform::harmonic_modes(approximant)) {
+    config.harmonic_modes.push_back({mode.l, mode.m});
+  }
+  config.m_arr = bank::m_arr_of(config.harmonic_modes);
+  config.precision = parse_precision((*values)["precision"].as<std::string>());
+  config.validate();
+  return generate_with_farm(config, (*values)["out"].as<std::string>(),
+                            (*values)["resume"].as<bool>());
 }
 
 }  // namespace

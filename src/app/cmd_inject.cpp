@@ -11,6 +11,7 @@
 #include "dotpe/physics/detectors.hpp"
 #include "dotpe/physics/noise.hpp"
 #include "dotpe/pipeline/run_config.hpp"
+#include "dotpe/waveform/waveform.hpp"
 #include "subcommands.hpp"
 
 namespace dotpe::app {
@@ -33,7 +34,7 @@ void add_inject_options(po::options_description& options) {
     ("seed", po::value<long>()->default_value(0), "noise seed")
     ("zero-noise", po::bool_switch(), "no noise: the strain is the signal alone")
     ("approximant", po::value<std::string>()->default_value("none"),
-     "waveform model of the signal, or none for noise only")
+     "waveform model of the signal (TaylorF2), or none for noise only")
     ("m1", po::value<double>(), "detector-frame mass of the heavier body (Msun)")
     ("m2", po::value<double>(), "detector-frame mass of the lighter body (Msun)")
     ("s1z", po::value<double>()->default_value(0.0), "aligned spin of body 1")
@@ -87,6 +88,69 @@ physics::NoiseSettings noise_settings_from(const po::variables_map& values) {
   return settings;
 }
 
+// Adds the signal described by the options to the event and records it; returns the optimal
+// SNR per detector.
+std::vector<double> add_injection(physics::EventData& event, const po::variables_map& values) {
+  const std::string approximant_name = values["approximant"].as<std::string>();
+  const waveform::Approximant approximant = waveform::parse_approximant(approximant_name);
+  require(values.count("m1") != 0U && values.count("m2") != 0U,
+          "dotpe inject: a signal needs --m1 and --m2 (detector-frame masses, Msun)");
+  waveform::BinaryParameters parameters;
+  parameters.m1 = values["m1"].as<double>();
+  parameters.m2 = values["m2"].as<double>();
+  parameters.s1z = values["s1z"].as<double>();
+  parameters.s2z = values["s2z"].as<double>();
+  parameters.iota = values["iota"].as<double>();
+  parameters.f_ref = values["f-ref"].as<double>();
+  parameters.phi_ref = values["phi-ref"].as<double>();
+  parameters.validate();
+  const auto modes = waveform::harmonic_modes(approximant);
+  const std::size_t n_groups = waveform::m_arr(modes).size();
+  const std::size_t n_f = event.n_frequencies();
+  std::vector<std::complex<double>> by_m(n_groups * 2 * n_f);
+  waveform::polarizations_by_m(approximant, parameters, modes, event.frequencies, by_m);
+  std::vector<std::complex<double>> hplus(n_f);
+  std::vector<std::complex<double>> hcross(n_f);
+  for (std::size_t g = 0; g < n_groups; ++g) {
+    for (std::size_t k = 0; k < n_f; ++k) {
+      hplus[k] += by_m[(g * 2 + 0) * n_f + k];
+      hcross[k] += by_m[(g * 2 + 1) * n_f + k];
+    }
+  }
+  physics::SignalPlacement placement;
+  placement.ra = values["ra"].as<double>();
+  placement.dec = values["dec"].as<double>();
+  placement.psi = values["psi"].as<double>();
+  placement.geocent_time =
+      values.count("geocent-time") != 0U ? values["geocent-time"].as<double>() - event.tgps : 0.0;
+  placement.distance = values["distance"].as<double>();
+  const auto signal = physics::project_signal(event, hplus, hcross, placement);
+  for (std::size_t k = 0; k < signal.size(); ++k) event.strain[k] += signal[k];
+  const auto snr = physics::optimal_snr(event, signal);
+  event.injection = nlohmann::json{{"approximant", approximant_name},
+                                   {"par_dic",
+                                    {{"m1", parameters.m1},
+                                     {"m2", parameters.m2},
+                                     {"s1z", parameters.s1z},
+                                     {"s2z", parameters.s2z},
+                                     {"s1x_n", 0.0},
+                                     {"s1y_n", 0.0},
+                                     {"s2x_n", 0.0},
+                                     {"s2y_n", 0.0},
+                                     {"iota", parameters.iota},
+                                     {"ra", placement.ra},
+                                     {"dec", placement.dec},
+                                     {"psi", placement.psi},
+                                     {"t_geocenter", placement.geocent_time},
+                                     {"phi_ref", parameters.phi_ref},
+                                     {"d_luminosity", placement.distance},
+                                     {"f_ref", parameters.f_ref},
+                                     {"l1", 0.0},
+                                     {"l2", 0.0}}},
+                                   {"optimal_snr", snr}};
+  return snr;
+}
+
 }  // namespace
 
 int inject_command(const Arguments& arguments) {
@@ -99,12 +163,16 @@ int inject_command(const Arguments& arguments) {
   const auto values = command.parse(arguments);
   if (!values) return 0;
   require(values->count("out") != 0U, "dotpe inject: --out EVENT.h5 is required");
-  const std::string approximant = (*values)["approximant"].as<std::string>();
-  require(approximant == "none",
-          "dotpe inject: --approximant {} is not available in this build (the waveform models "
-          "are not built in yet); use --approximant none for a noise-only event",
-          approximant);
-  const physics::EventData event = physics::make_noise_event(noise_settings_from(*values));
+  physics::EventData event = physics::make_noise_event(noise_settings_from(*values));
+  if ((*values)["approximant"].as<std::string>() != "none") {
+    const auto snr = add_injection(event, *values);
+    double network = 0.0;
+    for (std::size_t d = 0; d < snr.size(); ++d) {
+      log::info("inject: optimal SNR in {}: {:.2f}", event.detector_names[d], snr[d]);
+      network += snr[d] * snr[d];
+    }
+    log::info("inject: network optimal SNR {:.2f}", std::sqrt(network));
+  }
   physics::write_event((*values)["out"].as<std::string>(), event);
   log::info("inject: wrote {} ({}, {} s, {}-{} Hz, noise seed {})",
             (*values)["out"].as<std::string>(), fmt::join(event.detector_names, ","),

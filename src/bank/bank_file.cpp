@@ -120,6 +120,45 @@ void BankConfig::validate() const {
           "first appearance)");
 }
 
+nlohmann::json BankConfig::to_json() const {
+  nlohmann::json modes = nlohmann::json::array();
+  for (const auto& [l, m] : harmonic_modes) modes.push_back({l, m});
+  return {{"min_mchirp", mass_range.mchirp_min},
+          {"max_mchirp", mass_range.mchirp_max},
+          {"q_min", mass_range.q_min},
+          {"q_max", mass_range.q_max},
+          {"f_ref", f_ref},
+          {"fbin", fbin},
+          {"seed", seed},
+          {"bank_size", bank_size},
+          {"blocksize", blocksize},
+          {"approximant", approximant},
+          {"harmonic_modes", modes},
+          {"m_arr", m_arr},
+          {"waveform_precision", precision_name(precision)}};
+}
+
+BankConfig BankConfig::from_json(const nlohmann::json& json) {
+  BankConfig config;
+  config.mass_range = {json.at("min_mchirp"), json.at("max_mchirp"), json.at("q_min"),
+                       json.at("q_max")};
+  config.f_ref = json.at("f_ref");
+  config.fbin = json.at("fbin").get<std::vector<double>>();
+  config.seed = json.at("seed");
+  config.bank_size = json.at("bank_size");
+  config.blocksize = json.at("blocksize");
+  config.approximant = json.at("approximant");
+  for (const auto& mode : json.at("harmonic_modes")) {
+    config.harmonic_modes.push_back({mode[0].get<int>(), mode[1].get<int>()});
+  }
+  config.m_arr = json.at("m_arr").get<std::vector<int>>();
+  config.precision = json.at("waveform_precision") == "single"
+                         ? WaveformPrecision::single_precision
+                         : WaveformPrecision::double_precision;
+  config.validate();
+  return config;
+}
+
 BankFile::BankFile(io::h5::File file, BankConfig config)
     : file_(std::move(file)), config_(std::move(config)) {}
 

@@ -1,10 +1,39 @@
 #include "dotpe/bank/generation.hpp"
 
+#include <algorithm>
+
 #include "dotpe/core/error.hpp"
 #include "dotpe/core/log.hpp"
 #include "dotpe/core/timer.hpp"
+#include "dotpe/waveform/waveform.hpp"
 
 namespace dotpe::bank {
+
+TemplateWaveform model_waveform(const BankConfig& config) {
+  const waveform::Approximant approximant = waveform::parse_approximant(config.approximant);
+  const auto available = waveform::harmonic_modes(approximant);
+  std::vector<waveform::Mode> modes;
+  for (const auto& [l, m] : config.harmonic_modes) {
+    const waveform::Mode mode{l, m};
+    require(std::find(available.begin(), available.end(), mode) != available.end(),
+            "the bank asks for the ({}, {}) mode, which {} does not have", l, m,
+            config.approximant);
+    modes.push_back(mode);
+  }
+  require(waveform::m_arr(modes) == config.m_arr,
+          "internal error: the bank's m_arr does not follow its harmonic modes");
+  return [approximant, modes](const IntrinsicSample& sample, const BankConfig& bank,
+                              std::span<std::complex<double>> out) {
+    waveform::BinaryParameters parameters;
+    parameters.m1 = sample.m1;
+    parameters.m2 = sample.m2;
+    parameters.s1z = sample.s1z;
+    parameters.s2z = sample.s2z;
+    parameters.iota = sample.iota;
+    parameters.f_ref = bank.f_ref;
+    waveform::polarizations_by_m(approximant, parameters, modes, bank.fbin, out);
+  };
+}
 
 std::vector<std::complex<double>> compute_block(const BankConfig& config,
                                                 std::span<const IntrinsicSample> samples,

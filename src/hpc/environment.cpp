@@ -5,19 +5,42 @@
 #include <mpi.h>
 
 #include <Eigen/Core>
-#include <boost/mpi/environment.hpp>
 #include <cstdlib>
 
 #include "dotpe/core/log.hpp"
 
 namespace dotpe::hpc {
 
+// Plain MPI_Init/MPI_Finalize rather than boost::mpi::environment, whose destructor calls
+// MPI_Abort while an exception unwinds: dotpe reports errors itself, and every rank leaves
+// through the same error path (hpc::FarmAborted), so finalising is always safe.
 struct Environment::Impl {
-  Impl(int& argc, char**& argv) : mpi(argc, argv, boost::mpi::threading::single) {}
-  boost::mpi::environment mpi;
+  Impl(int& argc, char**& argv) { initialise(&argc, &argv); }
+  Impl() { initialise(nullptr, nullptr); }
+  ~Impl() {
+    int finalized = 0;
+    MPI_Finalized(&finalized);
+    if (owns_mpi && finalized == 0) MPI_Finalize();
+  }
+  void initialise(int* argc, char*** argv) {
+    int initialized = 0;
+    MPI_Initialized(&initialized);
+    if (initialized != 0) return;
+    MPI_Init(argc, argv);
+    owns_mpi = true;
+  }
+  bool owns_mpi = false;
 };
 
 Environment::Environment(int& argc, char**& argv) : impl_(std::make_unique<Impl>(argc, argv)) {
+  set_up();
+}
+
+Environment::Environment() : impl_(std::make_unique<Impl>()) {
+  set_up();
+}
+
+void Environment::set_up() {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
   log::set_rank(rank_, size_);

@@ -153,7 +153,12 @@ struct Coordinator {
       const WallTimer merging;
       for (auto found = ready.find(next_merge); found != ready.end();
            found = ready.find(next_merge)) {
-        merge(tasks[next_merge], std::move(found->second));
+        try {
+          merge(tasks[next_merge], std::move(found->second));
+        } catch (const std::exception& error) {
+          // The workers must still be stopped: report it like a failed task.
+          return fmt::format("merging task {} on rank 0 failed: {}", next_merge, error.what());
+        }
         ready.erase(found);
         ++next_merge;
         profile.tasks += 1.0;

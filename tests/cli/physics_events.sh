@@ -35,4 +35,13 @@ expect_no_file "a failed injection leaves no output" "$work/d.h5"
 check "unknown detector" 1 "$dotpe" inject --out "$work/e.h5" --detectors H1,X1
 expect_output "unknown detector named" "X1"
 
+check "signal injection" 0 "$dotpe" inject --out "$work/signal.h5" --approximant TaylorF2 --m1 1.5 \
+  --m2 1.3 --distance 100 --ra 1 --dec 0.3 --iota 0.4 --seed 2 --duration 64
+expect_output "per-detector SNR is reported" "optimal SNR in L1"
+expect_output "network SNR is reported" "network optimal SNR"
+check "info shows the injection" 0 "$dotpe" info "$work/signal.h5"
+expect_output "injection parameters recorded" '"approximant":"TaylorF2"'
+check "a signal needs masses" 1 "$dotpe" inject --out "$work/f.h5" --approximant TaylorF2
+expect_output "missing masses explained" "--m1 and --m2"
+expect_no_file "no output without masses" "$work/f.h5"
 finish physics_events

@@ -20,6 +20,7 @@
 #include <complex>
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <vector>
@@ -50,6 +51,10 @@ struct BankConfig {
   std::size_t values_per_template() const { return m_arr.size() * 2 * fbin.size(); }
   // Throws dotpe::Error naming the setting that is wrong.
   void validate() const;
+
+  // The configuration as JSON (the keys of dot-PE's bank_config.json plus dotpe's), and back.
+  nlohmann::json to_json() const;
+  static BankConfig from_json(const nlohmann::json& json);
 };
 
 // m_arr of a mode list: distinct m in order of first appearance.

@@ -18,6 +18,10 @@ namespace dotpe::bank {
 using TemplateWaveform = std::function<void(const IntrinsicSample& sample, const BankConfig& config,
                                             std::span<std::complex<double>> out)>;
 
+// The waveform model named by config.approximant, summing config.harmonic_modes per m-group.
+// Throws dotpe::Error when dotpe has no such model or the model lacks one of the modes.
+TemplateWaveform model_waveform(const BankConfig& config);
+
 // Waveforms of one block, layout [i, m, p, b].
 std::vector<std::complex<double>> compute_block(const BankConfig& config,
                                                 std::span<const IntrinsicSample> samples,

@@ -11,6 +11,7 @@ namespace dotpe::hpc {
 class Environment {
  public:
   Environment(int& argc, char**& argv);
+  Environment();  // for subcommands, which do not see main's argv
   ~Environment();
   Environment(const Environment&) = delete;
   Environment& operator=(const Environment&) = delete;
@@ -23,6 +24,7 @@ class Environment {
   [[noreturn]] void abort(int exit_code) const;
 
  private:
+  void set_up();
   struct Impl;
   std::unique_ptr<Impl> impl_;
   int rank_ = 0;

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# `dotpe bank`: generation serially and under mpirun gives the same file; resume and bad input.
+set -uo pipefail
+dotpe=${DOTPE_EXE:?DOTPE_EXE is set by CTest}
+work=${DOTPE_TEST_WORK_DIR:-/tmp}/cli_bank_generation
+rm -rf "$work" && mkdir -p "$work"
+source "${DOTPE_TEST_SOURCE_DIR:?set by CTest}/support/cli_checks.sh"
+options=(--size 300 --blocksize 32 --mchirp-min 5 --mchirp-max 8 --seed 4)
+
+check "serial generation" 0 "$dotpe" bank --out "$work/serial.h5" "${options[@]}"
+check "generation under mpirun -n 3" 0 mpiexec -n 3 --oversubscribe "$dotpe" bank --out "$work/mpi.h5" "${options[@]}"
+cmp -s "$work/serial.h5" "$work/mpi.h5" ||
+  { echo "FAIL: serial and MPI banks differ"; failures=$((failures + 1)); }
+check "info on the bank" 0 "$dotpe" info "$work/serial.h5"
+expect_output "bank info shows the size" "300 in 10 blocks of 32 (10 complete)"
+check "an existing output is not overwritten" 1 "$dotpe" bank --out "$work/serial.h5" "${options[@]}"
+expect_output "the existing file is named" "exists already"
+check "resume without an interrupted bank" 1 "$dotpe" bank --out "$work/other.h5" "${options[@]}" --resume
+expect_output "resume explains" "no interrupted bank"
+check "unknown approximant" 1 "$dotpe" bank --out "$work/x.h5" "${options[@]}" --approximant SEOBNRv9
+expect_output "approximant named" "SEOBNRv9"
+expect_no_file "no partial output after a refused approximant" "$work/x.h5.partial"
+check "bad mass range" 1 "$dotpe" bank --out "$work/y.h5" --size 10 --mchirp-min 8 --mchirp-max 5
+expect_output "mass range explained" "chirp-mass upper bound"
+finish bank_generation
