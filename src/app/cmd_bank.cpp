@@ -114,8 +114,10 @@ int generate_with_farm(const bank::BankConfig& requested, const std::filesystem:
   }
   const bank::BankConfig config = bank::BankConfig::from_json(nlohmann::json::parse(config_json));
   const bank::TemplateWaveform model = bank::model_waveform(config);
-  log::info("bank: {} templates of {} in {} blocks ({} to compute) on {} rank(s)", config.bank_size,
-            config.approximant, config.n_blocks(), missing.size(), farm.size());
+  if (farm.is_coordinator()) {
+    log::info("bank: {} templates of {} in {} blocks ({} to compute) on {} rank(s)",
+              config.bank_size, config.approximant, config.n_blocks(), missing.size(), farm.size());
+  }
 
   const WallTimer timer;
   std::size_t templates_done = 0;
