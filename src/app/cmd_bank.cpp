@@ -170,7 +170,7 @@ int generate_bank(const Arguments& arguments) {
     ("q-max", po::value<double>()->default_value(1.0), "mass ratio m2/m1, upper bound (<= 1)")
     ("f-ref", po::value<double>()->default_value(50.0), "reference frequency (Hz)")
     ("approximant", po::value<std::string>()->default_value("TaylorF2"),
-     "waveform model (this version: TaylorF2)")
+     "waveform model: TaylorF2 or IMRPhenomD")
     ("fbin", po::value<std::string>()->value_name("FILE.npy"),
      "frequency nodes (default: the reference's 378 nodes, 15-1600 Hz)")
     ("seed", po::value<long>()->default_value(0), "seed of the scrambled Halton sequence")

@@ -18,12 +18,9 @@ namespace {
 constexpr double kPi = std::numbers::pi;
 constexpr double kEulerGamma = 0.57721566490153286060651209;
 
-struct Phasing {
-  double coefficient[8] = {};      // of v^k
-  double log_coefficient[8] = {};  // of v^k ln v
-};
+}  // namespace
 
-Phasing phasing_coefficients(double m1, double m2, double chi1, double chi2) {
+PnPhasing pn_phasing(double m1, double m2, double chi1, double chi2, bool with_3pn_spin_spin) {
   const double total = m1 + m2;
   const double eta = m1 * m2 / (total * total);
   const double delta = (m1 - m2) / total;
@@ -33,7 +30,7 @@ Phasing phasing_coefficients(double m1, double m2, double chi1, double chi2) {
   const double delta_sigma_l = delta * (m2_fraction * chi2 - m1_fraction * chi1);
   const double newtonian = 3.0 / (128.0 * eta);
 
-  Phasing p;
+  PnPhasing p;
   p.coefficient[0] = 1.0;
   p.coefficient[2] = 5.0 * (743.0 / 84.0 + 11.0 * eta) / 9.0;
   p.coefficient[3] = -16.0 * kPi + 188.0 * spin_l / 3.0 + 25.0 * delta_sigma_l;
@@ -64,9 +61,11 @@ Phasing phasing_coefficients(double m1, double m2, double chi1, double chi2) {
            (-4108.25 / 6.72 - 108.5 / 1.2 * mass_fraction +
             125.5 / 3.6 * mass_fraction * mass_fraction);
   };
-  p.coefficient[6] += (326.75 / 1.12 + 557.5 / 1.8 * eta) * eta * chi1 * chi2 +
-                      self_spin_3pn(m1_fraction) * m1_fraction * m1_fraction * chi1 * chi1 +
-                      self_spin_3pn(m2_fraction) * m2_fraction * m2_fraction * chi2 * chi2;
+  if (with_3pn_spin_spin) {
+    p.coefficient[6] += (326.75 / 1.12 + 557.5 / 1.8 * eta) * eta * chi1 * chi2 +
+                        self_spin_3pn(m1_fraction) * m1_fraction * m1_fraction * chi1 * chi1 +
+                        self_spin_3pn(m2_fraction) * m2_fraction * m2_fraction * chi2 * chi2;
+  }
   p.log_coefficient[6] = -6848.0 / 21.0;
 
   p.coefficient[7] =
@@ -82,8 +81,7 @@ Phasing phasing_coefficients(double m1, double m2, double chi1, double chi2) {
   return p;
 }
 
-// Ψ(v) = Σ_k (c_k + l_k ln v) v^{k−5}.
-double phase_at(const Phasing& p, double v) {
+double pn_phase(const PnPhasing& p, double v) {
   const double log_v = std::log(v);
   double sum = 0.0;
   double power = 1.0;
@@ -94,7 +92,17 @@ double phase_at(const Phasing& p, double v) {
   return sum / std::pow(v, 5);
 }
 
-}  // namespace
+double pn_phase_derivative(const PnPhasing& p, double v) {
+  const double log_v = std::log(v);
+  double sum = 0.0;
+  double power = 1.0 / std::pow(v, 6);  // v^{k−6} for k = 0
+  for (int k = 0; k < 8; ++k) {
+    sum += ((k - 5) * (p.coefficient[k] + p.log_coefficient[k] * log_v) + p.log_coefficient[k]) *
+           power;
+    power *= v;
+  }
+  return sum;
+}
 
 double isco_frequency(double total_mass) {
   return 1.0 / (std::pow(6.0, 1.5) * kPi * total_mass * kSolarMassSeconds);
@@ -107,8 +115,8 @@ void taylorf2_mode_22(const BinaryParameters& parameters, std::span<const double
   const double total = m1 + m2;
   const double eta = m1 * m2 / (total * total);
   const double pi_m = kPi * total * kSolarMassSeconds;
-  const Phasing phasing = phasing_coefficients(m1, m2, parameters.s1z, parameters.s2z);
-  const double reference_phase = phase_at(phasing, std::cbrt(pi_m * parameters.f_ref));
+  const PnPhasing phasing = pn_phasing(m1, m2, parameters.s1z, parameters.s2z, true);
+  const double reference_phase = pn_phase(phasing, std::cbrt(pi_m * parameters.f_ref));
   const double f_isco = isco_frequency(total);
 
   // LAL: amp0 = −4 m1 m2 / r · MRSUN · MTSUN · √(π/12), times √(−E'(v)/F(v)) v at Newtonian
@@ -125,7 +133,7 @@ void taylorf2_mode_22(const BinaryParameters& parameters, std::span<const double
       continue;
     }
     const double v = std::cbrt(pi_m * f);
-    const double psi = phase_at(phasing, v) - reference_phase;
+    const double psi = pn_phase(phasing, v) - reference_phase;
     const double amplitude = amplitude_0 * std::pow(v, -3.5);
     out[k] = mode_factor * amplitude * std::polar(1.0, -(psi - kPi / 4.0));
   }

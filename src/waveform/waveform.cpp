@@ -7,15 +7,17 @@
 #include <numbers>
 
 #include "dotpe/core/error.hpp"
+#include "phenomd.hpp"
 #include "taylorf2.hpp"
 
 namespace dotpe::waveform {
 
 Approximant parse_approximant(std::string_view name) {
   if (name == "TaylorF2") return Approximant::TaylorF2;
+  if (name == "IMRPhenomD") return Approximant::IMRPhenomD;
   throw Error(
-      "unknown or unsupported approximant '{}': this version of dotpe provides TaylorF2 "
-      "(IMRPhenomD and IMRPhenomHM are planned)",
+      "unknown or unsupported approximant '{}': this version of dotpe provides TaylorF2 and "
+      "IMRPhenomD (IMRPhenomHM is planned)",
       name);
 }
 
@@ -23,6 +25,8 @@ std::string approximant_name(Approximant approximant) {
   switch (approximant) {
     case Approximant::TaylorF2:
       return "TaylorF2";
+    case Approximant::IMRPhenomD:
+      return "IMRPhenomD";
   }
   return "unknown";
 }
@@ -30,6 +34,7 @@ std::string approximant_name(Approximant approximant) {
 std::vector<Mode> harmonic_modes(Approximant approximant) {
   switch (approximant) {
     case Approximant::TaylorF2:
+    case Approximant::IMRPhenomD:
       return {{2, 2}};
   }
   return {};
@@ -94,6 +99,9 @@ void mode(Approximant approximant, const BinaryParameters& parameters, Mode lm,
   switch (approximant) {
     case Approximant::TaylorF2:
       taylorf2_mode_22(parameters, frequencies, out);
+      return;
+    case Approximant::IMRPhenomD:
+      PhenomD(parameters).mode_22(parameters, frequencies, out);
       return;
   }
 }

@@ -7,7 +7,8 @@
 // masses, Mpc, Hz, rad; strain per Hz.
 //
 // Models: TaylorF2 (3.5PN phase with aligned-spin terms, Newtonian amplitude, zero above the
-// Schwarzschild ISCO frequency). IMRPhenomD and IMRPhenomHM are planned (GitHub issue 11).
+// Schwarzschild ISCO frequency) and IMRPhenomD (aligned-spin (2,2) inspiral-merger-ringdown,
+// zero at and above Mf = 0.2). IMRPhenomHM is planned.
 #pragma once
 
 #include <complex>
@@ -18,7 +19,7 @@
 
 namespace dotpe::waveform {
 
-enum class Approximant { TaylorF2 };
+enum class Approximant { TaylorF2, IMRPhenomD };
 
 // "TaylorF2"; throws dotpe::Error listing the supported models otherwise.
 Approximant parse_approximant(std::string_view name);
