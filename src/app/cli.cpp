@@ -64,7 +64,8 @@ int main(int argc, char** argv) {
       if (aborted.on_coordinator()) log::error("{}", aborted.what());
       return 1;
     } catch (const Error& error) {
-      log::error("{}", error.what());
+      // Under MPI every rank sees the same bad input: rank 0 reports it, once.
+      if (log::rank() == 0) log::error("{}", error.what());
       return 1;
     } catch (const std::exception& error) {
       log::error("dotpe {}: unexpected error: {}", name, error.what());

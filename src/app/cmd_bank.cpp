@@ -60,9 +60,9 @@ int import_bank(const Arguments& arguments) {
 // computes blocks handed out by the task farm. OUT.partial becomes OUT once complete, so an
 // interrupted run leaves a file that --resume completes.
 int generate_with_farm(const bank::BankConfig& requested, const std::filesystem::path& output,
-                       bool resume) {
+                       bool resume, const hpc::HPCConfig& hpc_config, bool profile) {
   const hpc::Environment environment;
-  hpc::TaskFarm farm(hpc::HPCConfig{});
+  hpc::TaskFarm farm(hpc_config);
   const std::filesystem::path partial = output.string() + ".partial";
   std::optional<bank::BankFile> bank;
   std::string setup_error;
@@ -121,7 +121,7 @@ int generate_with_farm(const bank::BankConfig& requested, const std::filesystem:
 
   const WallTimer timer;
   std::size_t templates_done = 0;
-  farm.run<std::vector<std::complex<double>>>(
+  const hpc::StageProfile stage_profile = farm.run<std::vector<std::complex<double>>>(
       "bank", missing.size(),
       [&](const hpc::Task& task) {
         std::vector<std::complex<double>> waveforms;
@@ -145,6 +145,7 @@ int generate_with_farm(const bank::BankConfig& requested, const std::filesystem:
     bank.reset();  // close before renaming
     std::filesystem::rename(partial, output);
     const double seconds = timer.seconds();
+    if (profile) log::info("bank: profile\n{}", stage_profile.table());
     log::info("bank: wrote {} ({} templates in {:.1f} s, {:.0f} templates/s)", output.string(),
               templates_done, seconds,
               static_cast<double>(templates_done) / std::max(seconds, 1e-9));
@@ -179,6 +180,7 @@ int generate_bank(const Arguments& arguments) {
      "waveform storage: single (complex64) or double (complex128)")
     ("resume", po::bool_switch(), "complete an interrupted generation of the same bank");
   // clang-format on
+  add_hpc_options(command.options());
   const auto values = command.parse(arguments);
   if (!values) return 0;
   require(values->count("out") != 0U, "dotpe bank: --out BANK.h5 is required");
@@ -215,7 +217,8 @@ int generate_bank(const Arguments& arguments) {
   config.precision = parse_precision((*values)["precision"].as<std::string>());
   config.validate();
   return generate_with_farm(config, (*values)["out"].as<std::string>(),
-                            (*values)["resume"].as<bool>());
+                            (*values)["resume"].as<bool>(), hpc_config_from(*values),
+                            (*values)["profile"].as<bool>());
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // the same defaults (../docs/differences.md lists where dotpe deliberately differs).
 #include "dotpe/app/options.hpp"
 #include "dotpe/core/error.hpp"
+#include "dotpe/hpc/hpc_config.hpp"
 #include "dotpe/pipeline/run_config.hpp"
 #include "subcommands.hpp"
 
@@ -47,11 +48,7 @@ void add_run_options(po::options_description& options) {
     ("bank-logw-override", po::value<std::string>()->value_name("FILE"),
      "replace the bank's log_prior_weights in stage 5 (.npy)")
     ("reference", po::value<std::string>()->value_name("PARAMS.json"),
-     "reference-waveform parameters par0 (default: injection, else searched)")
-    ("n-procs", po::value<long>()->value_name("N"), "worker ranks (default: world size - 1)")
-    ("i-batch", po::value<long>()->value_name("N"), "intrinsic samples per stage-2 unit")
-    ("batches-per-task", po::value<long>()->value_name("N"), "units per task handed to a worker")
-    ("profile", po::bool_switch(), "write profile.json with per-stage, per-rank timings");
+     "reference-waveform parameters par0 (default: injection, else searched)");
   // clang-format on
 }
 
@@ -134,10 +131,13 @@ int run_command(const Arguments& arguments) {
       "extrinsic sampling, the coherent likelihood over (intrinsic x extrinsic) blocks, and the\n"
       "evidence and posterior. Under mpirun, rank 0 coordinates and the other ranks work.");
   add_run_options(command.options());
+  add_hpc_options(command.options());
   const auto values = command.parse(arguments);
   if (!values) return 0;
   const pipeline::RunConfig config = run_config_from(*values);
+  const hpc::HPCConfig hpc_config = hpc_config_from(*values);
   (void)config;
+  (void)hpc_config;
   return not_implemented("run", "the full inference pipeline");
 }
 

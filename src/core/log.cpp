@@ -12,6 +12,7 @@ namespace dotpe::log {
 namespace {
 
 std::atomic<Level> g_level{Level::info};
+std::atomic<int> g_rank{0};
 
 spdlog::logger& logger() {
   // stderr_sink_mt writes each line with one call, so lines of different ranks do not interleave
@@ -62,7 +63,10 @@ Level parse_level(std::string_view name) {
   throw Error("unknown log level '{}': use debug, info, warning, error or off", name);
 }
 
+int rank() { return g_rank; }
+
 void set_rank(int rank, int world_size) {
+  g_rank = rank;
   if (world_size > 1) {
     logger().set_pattern(fmt::format("[%H:%M:%S] [rank {}] %^%l%$: %v", rank));
   } else {

@@ -22,4 +22,11 @@ expect_output "approximant named" "SEOBNRv9"
 expect_no_file "no partial output after a refused approximant" "$work/x.h5.partial"
 check "bad mass range" 1 "$dotpe" bank --out "$work/y.h5" --size 10 --mchirp-min 8 --mchirp-max 5
 expect_output "mass range explained" "chirp-mass upper bound"
+check "--n-procs that does not fit the job" 1 mpiexec -n 3 --oversubscribe "$dotpe" bank --out "$work/z.h5" \
+  "${options[@]}" --n-procs 4
+[[ $(grep -c "asks for 4 workers" "$work/out") -eq 1 ]] ||
+  { echo "FAIL: the --n-procs error should be printed once"; cat "$work/out"; failures=$((failures + 1)); }
+check "IMRPhenomD bank with a profile, tasks of 2 blocks" 0 mpiexec -n 3 --oversubscribe "$dotpe" bank \
+  --out "$work/phenomd.h5" "${options[@]}" --approximant IMRPhenomD --batches-per-task 2 --profile
+expect_output "profile table" "busy s"
 finish bank_generation

@@ -37,3 +37,16 @@ class CommandLine {
 };
 
 }  // namespace dotpe::app
+
+namespace dotpe::hpc {
+struct HPCConfig;
+}
+
+namespace dotpe::app {
+
+// --n-procs, --i-batch, --batches-per-task and --profile, shared by the parallel subcommands.
+void add_hpc_options(po::options_description& options);
+// The HPC configuration from those options (defaults where absent), validated.
+hpc::HPCConfig hpc_config_from(const po::variables_map& values);
+
+}  // namespace dotpe::app

@@ -18,6 +18,8 @@ Level parse_level(std::string_view name);
 
 // Prefix every line with the rank when the world has more than one rank.
 void set_rank(int rank, int world_size);
+// This process's rank as set above (0 without MPI).
+int rank();
 
 void write(Level level, std::string_view message);
 
