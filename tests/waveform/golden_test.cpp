@@ -11,6 +11,7 @@
 
 #include "dotpe/io/hdf5.hpp"
 #include "dotpe/waveform/waveform.hpp"
+#include "phase_comparison.hpp"
 
 namespace dotpe::waveform {
 namespace {
@@ -50,27 +51,11 @@ Residuals compare(Approximant approximant, const io::h5::Group& set, const io::h
     const std::complex<double> ours = h22[k] / std::sqrt(16.0 * kPi / 5.0);
     result.amplitude = std::max(result.amplitude, std::abs(std::abs(ours) / amplitude[k] - 1.0));
     // Φ_ours − Φ_ref, unwrapped along f.
-    double step = std::arg(ours * std::polar(1.0, phase[k])) * -1.0;
-    if (!difference.empty()) {
-      step = difference.back() + std::remainder(step - difference.back(), 2.0 * kPi);
-    }
     f.push_back(frequencies[k] / 1000.0);
-    difference.push_back(step);
+    comparison::append_unwrapped(difference, -std::arg(ours * std::polar(1.0, phase[k])));
     weight.push_back(amplitude[k]);
   }
-  double s = 0, sf = 0, sff = 0, sd = 0, sfd = 0;
-  for (std::size_t k = 0; k < f.size(); ++k) {
-    s += weight[k];
-    sf += weight[k] * f[k];
-    sff += weight[k] * f[k] * f[k];
-    sd += weight[k] * difference[k];
-    sfd += weight[k] * f[k] * difference[k];
-  }
-  const double slope = (s * sfd - sf * sd) / (s * sff - sf * sf);
-  const double offset = (sd - slope * sf) / s;
-  for (std::size_t k = 0; k < f.size(); ++k) {
-    result.phase = std::max(result.phase, std::abs(difference[k] - offset - slope * f[k]));
-  }
+  result.phase = comparison::phase_residual(f, difference, weight);
   return result;
 }
 

@@ -9,6 +9,7 @@
 #include "dotpe/io/hdf5.hpp"
 #include "dotpe/physics/noise.hpp"
 #include "dotpe/waveform/waveform.hpp"
+#include "phase_comparison.hpp"
 #include "test_paths.hpp"
 
 namespace dotpe::waveform {
@@ -32,25 +33,7 @@ double isco(double total_mass) {
   return 1.0 / (std::pow(6.0, 1.5) * kPi * total_mass * 4.925490947641267e-6);
 }
 
-// Weighted least-squares fit of a + b f to the phase difference; returns the largest residual.
-double phase_residual(const std::vector<double>& f, const std::vector<double>& difference,
-                      const std::vector<double>& weight) {
-  double s = 0, sf = 0, sff = 0, sd = 0, sfd = 0;
-  for (std::size_t k = 0; k < f.size(); ++k) {
-    s += weight[k];
-    sf += weight[k] * f[k];
-    sff += weight[k] * f[k] * f[k];
-    sd += weight[k] * difference[k];
-    sfd += weight[k] * f[k] * difference[k];
-  }
-  const double slope = (s * sfd - sf * sd) / (s * sff - sf * sf);
-  const double offset = (sd - slope * sf) / s;
-  double worst = 0.0;
-  for (std::size_t k = 0; k < f.size(); ++k) {
-    worst = std::max(worst, std::abs(difference[k] - offset - slope * f[k]));
-  }
-  return worst;
-}
+using comparison::phase_residual;
 
 TEST(SpinWeightedHarmonics, MatchLal) {
   const io::h5::File oracle(lal_oracle("TaylorF2", 1), io::h5::Mode::read);
@@ -110,12 +93,8 @@ LalComparison compare_with_lal(Approximant approximant, int sets,
         norm_lal += std::norm(lal) * w;
         if (p == 0) {
           // Unwrapped phase difference: a time offset makes it grow linearly past ±π.
-          double step = std::arg(mine / lal);
-          if (!difference.empty()) {
-            step = difference.back() + std::remainder(step - difference.back(), 2.0 * kPi);
-          }
           kept_f.push_back(frequencies[i]);
-          difference.push_back(step);
+          comparison::append_unwrapped(difference, std::arg(mine / lal));
           weight.push_back(std::abs(lal));
         }
       }
