@@ -60,9 +60,13 @@ BENCHMARK_CAPTURE(evaluate, TaylorF2_nodes_378, Approximant::TaylorF2, kNodes)
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(evaluate, IMRPhenomD_nodes_378, Approximant::IMRPhenomD, kNodes)
     ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(evaluate, IMRPhenomHM_nodes_378, Approximant::IMRPhenomHM, kNodes)
+    ->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(exponential_floor, full_grid, kFullGrid)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(evaluate, TaylorF2_full_grid, Approximant::TaylorF2, kFullGrid)
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(evaluate, IMRPhenomD_full_grid, Approximant::IMRPhenomD, kFullGrid)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(evaluate, IMRPhenomHM_full_grid, Approximant::IMRPhenomHM, kFullGrid)
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK_MAIN();

@@ -224,21 +224,8 @@ RingdownFrequencies PhenomD::table_ringdown(double eta, double chi1, double chi2
   return {qnm_splines().ringdown(spin) / final_mass, qnm_splines().damping(spin) / final_mass};
 }
 
-PhenomD::PhenomD(const BinaryParameters& parameters) {
-  const bool swap = parameters.m2 > parameters.m1;
-  const double m1 = swap ? parameters.m2 : parameters.m1;
-  const double m2 = swap ? parameters.m1 : parameters.m2;
-  const double chi1 = swap ? parameters.s2z : parameters.s1z;
-  const double chi2 = swap ? parameters.s1z : parameters.s2z;
-  const double eta = std::min(0.25, m1 * m2 / ((m1 + m2) * (m1 + m2)));
-  set_up(parameters, table_ringdown(eta, chi1, chi2));
-}
-
-PhenomD::PhenomD(const BinaryParameters& parameters, const RingdownFrequencies& ringdown) {
-  set_up(parameters, ringdown);
-}
-
-void PhenomD::set_up(const BinaryParameters& parameters, const RingdownFrequencies& ringdown) {
+PhenomD::PhenomD(const BinaryParameters& parameters, double rho, double tau)
+    : mode_rho_(rho), mode_tau_(tau) {
   const bool swap = parameters.m2 > parameters.m1;
   const double m1 = swap ? parameters.m2 : parameters.m1;
   const double m2 = swap ? parameters.m1 : parameters.m2;
@@ -247,7 +234,7 @@ void PhenomD::set_up(const BinaryParameters& parameters, const RingdownFrequenci
   const double total = m1 + m2;
   eta_ = std::min(0.25, m1 * m2 / (total * total));
   total_mass_seconds_ = total * kSolarMassSeconds;
-  ringdown_ = ringdown;
+  ringdown_ = table_ringdown(eta_, chi1_, chi2_);
   const double chi = chi_pn(eta_, chi1_, chi2_);
 
   const FitRow* rho_rows[3] = {&kRho1, &kRho2, &kRho3};
@@ -335,24 +322,14 @@ void PhenomD::set_up(const BinaryParameters& parameters, const RingdownFrequenci
   const auto intermediate_slope = [&](double mf) {
     return (beta_[0] + beta_[2] / std::pow(mf, 4) + beta_[1] / mf) / eta_;
   };
-  const auto ringdown_raw = [&](double mf) {
-    return (-alpha_[1] / mf + 4.0 / 3.0 * alpha_[2] * std::pow(mf, 0.75) + alpha_[0] * mf +
-            alpha_[3] * std::atan((mf - alpha_[4] * ringdown_.ringdown) / ringdown_.damping)) /
-           eta_;
-  };
-  const auto ringdown_slope = [&](double mf) {
-    const double x = (mf - alpha_[4] * ringdown_.ringdown) / ringdown_.damping;
-    return (alpha_[0] + alpha_[1] / (mf * mf) + alpha_[2] / std::pow(mf, 0.25) +
-            alpha_[3] / (ringdown_.damping * (1.0 + x * x))) /
-           eta_;
-  };
   const double fi = kPhaseInspiralJoin;
   c2_intermediate_ = inspiral_phase_derivative(fi) - intermediate_slope(fi);
   c1_intermediate_ = inspiral_phase(fi) - intermediate_raw(fi) - c2_intermediate_ * fi;
   const double fr = 0.5 * ringdown_.ringdown;
-  c2_ringdown_ = (intermediate_slope(fr) + c2_intermediate_) - ringdown_slope(fr);
+  c2_ringdown_ =
+      (intermediate_slope(fr) + c2_intermediate_) - ringdown_phase_slope(fr, mode_rho_, mode_tau_);
   c1_ringdown_ = (intermediate_raw(fr) + c1_intermediate_ + c2_intermediate_ * fr) -
-                 ringdown_raw(fr) - c2_ringdown_ * fr;
+                 ringdown_phase(fr) - c2_ringdown_ * fr;
 }
 
 double PhenomD::inspiral_amplitude_ansatz(double mf) const {
@@ -413,27 +390,34 @@ double PhenomD::inspiral_phase_derivative(double mf) const {
          (sigma_[0] + sigma_[1] * third + sigma_[2] * third * third + sigma_[3] * mf) / eta_;
 }
 
+// Merger-ringdown ansatz (arXiv:1508.07253 eq. 14) without the join constants; PhenomHM widens
+// its arctangent by ρ and τ.
+double PhenomD::ringdown_phase(double mf) const {
+  return (-alpha_[1] / mf + 4.0 / 3.0 * alpha_[2] * std::pow(mf, 0.75) + alpha_[0] * mf +
+          alpha_[3] * mode_rho_ *
+              std::atan((mf - alpha_[4] * ringdown_.ringdown) /
+                        (mode_rho_ * ringdown_.damping * mode_tau_))) /
+         eta_;
+}
+
+double PhenomD::ringdown_phase_slope(double mf, double rho, double tau) const {
+  const double x = (mf - alpha_[4] * ringdown_.ringdown) / (ringdown_.damping * tau * rho);
+  return (alpha_[0] + alpha_[1] / (mf * mf) + alpha_[2] / std::pow(mf, 0.25) +
+          alpha_[3] / (ringdown_.damping * tau * (1.0 + x * x))) /
+         eta_;
+}
+
 double PhenomD::phase(double mf) const {
   if (mf < kPhaseInspiralJoin) return inspiral_phase(mf);
-  if (mf >= 0.5 * ringdown_.ringdown) {
-    return (-alpha_[1] / mf + 4.0 / 3.0 * alpha_[2] * std::pow(mf, 0.75) + alpha_[0] * mf +
-            alpha_[3] * std::atan((mf - alpha_[4] * ringdown_.ringdown) / ringdown_.damping)) /
-               eta_ +
-           c1_ringdown_ + c2_ringdown_ * mf;
-  }
+  if (mf >= 0.5 * ringdown_.ringdown) return ringdown_phase(mf) + c1_ringdown_ + c2_ringdown_ * mf;
   return (beta_[0] * mf - beta_[2] / (3.0 * mf * mf * mf) + beta_[1] * std::log(mf)) / eta_ +
          c1_intermediate_ + c2_intermediate_ * mf;
 }
 
 double PhenomD::phase_derivative(double mf) const {
   if (mf < kPhaseInspiralJoin) return inspiral_phase_derivative(mf);
-  if (mf >= 0.5 * ringdown_.ringdown) {
-    const double x = (mf - alpha_[4] * ringdown_.ringdown) / ringdown_.damping;
-    return (alpha_[0] + alpha_[1] / (mf * mf) + alpha_[2] / std::pow(mf, 0.25) +
-            alpha_[3] / (ringdown_.damping * (1.0 + x * x))) /
-               eta_ +
-           c2_ringdown_;
-  }
+  if (mf >= 0.5 * ringdown_.ringdown)
+    return ringdown_phase_slope(mf, mode_rho_, mode_tau_) + c2_ringdown_;
   return (beta_[0] + beta_[2] / std::pow(mf, 4) + beta_[1] / mf) / eta_ + c2_intermediate_;
 }
 

@@ -17,10 +17,10 @@ struct RingdownFrequencies {
 
 class PhenomD {
  public:
-  // m1 >= m2 is not required: the bodies are ordered internally. `ringdown` overrides the
-  // QNM-table frequencies (PhenomHM builds its (2,2) backbone with its own fits).
-  explicit PhenomD(const BinaryParameters& parameters);
-  PhenomD(const BinaryParameters& parameters, const RingdownFrequencies& ringdown);
+  // m1 >= m2 is not required: the bodies are ordered internally. rho and tau (IMRPhenomHM's
+  // ρ_lm = f_RD,22/f_RD,lm and τ_lm = f_damp,lm/f_damp,22) widen the merger-ringdown phase
+  // ansatz for a higher mode, as LALSimulation's PhenomHM does; 1 and 1 give IMRPhenomD.
+  explicit PhenomD(const BinaryParameters& parameters, double rho = 1.0, double tau = 1.0);
 
   // Amplitude a(Mf)·amp0Func·(Mf)^{−7/6} and phase φ_IMR(Mf) of arXiv:1508.07253 §VIII, before
   // the physical scale and the time/phase reference.
@@ -33,8 +33,8 @@ class PhenomD {
   double peak_frequency() const { return peak_frequency_; }
   const RingdownFrequencies& ringdown() const { return ringdown_; }
   // t0: the time shift that puts the amplitude peak near t = 0. As in LAL it is the slope of the
-  // merger-ringdown ansatz at the peak without the join constant C2 (a linear-in-f convention).
-  double peak_time() const { return phase_derivative(peak_frequency_) - c2_ringdown_; }
+  // (2,2) merger-ringdown ansatz at the peak without the join constant C2.
+  double peak_time() const { return ringdown_phase_slope(peak_frequency_, 1.0, 1.0); }
 
   // The (2,2) mode h22 = √(16π/5)·h̃ with LAL's normalisation and reference conventions:
   // phase zero at f_ref and the peak at t ≈ 0; zero at and above Mf = 0.2.
@@ -48,7 +48,8 @@ class PhenomD {
   static RingdownFrequencies table_ringdown(double eta, double chi1, double chi2);
 
  private:
-  void set_up(const BinaryParameters& parameters, const RingdownFrequencies& ringdown);
+  double ringdown_phase(double mf) const;
+  double ringdown_phase_slope(double mf, double rho, double tau) const;
   double inspiral_amplitude_ansatz(double mf) const;
   double inspiral_amplitude_derivative(double mf) const;
   double ringdown_amplitude_ansatz(double mf) const;
@@ -73,6 +74,8 @@ class PhenomD {
   double c2_intermediate_ = 0.0;
   double c1_ringdown_ = 0.0;
   double c2_ringdown_ = 0.0;
+  double mode_rho_ = 1.0;  // ρ_lm, τ_lm of the PhenomHM mode this phase serves
+  double mode_tau_ = 1.0;
   PnPhasing pn_;
 };
 

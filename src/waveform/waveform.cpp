@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <optional>
 
 #include "dotpe/core/error.hpp"
 #include "phenomd.hpp"
+#include "phenomhm.hpp"
 #include "taylorf2.hpp"
 
 namespace dotpe::waveform {
@@ -15,9 +17,10 @@ namespace dotpe::waveform {
 Approximant parse_approximant(std::string_view name) {
   if (name == "TaylorF2") return Approximant::TaylorF2;
   if (name == "IMRPhenomD") return Approximant::IMRPhenomD;
+  if (name == "IMRPhenomHM") return Approximant::IMRPhenomHM;
   throw Error(
-      "unknown or unsupported approximant '{}': this version of dotpe provides TaylorF2 and "
-      "IMRPhenomD (IMRPhenomHM is planned)",
+      "unknown or unsupported approximant '{}': dotpe provides TaylorF2, IMRPhenomD and "
+      "IMRPhenomHM",
       name);
 }
 
@@ -27,6 +30,8 @@ std::string approximant_name(Approximant approximant) {
       return "TaylorF2";
     case Approximant::IMRPhenomD:
       return "IMRPhenomD";
+    case Approximant::IMRPhenomHM:
+      return "IMRPhenomHM";
   }
   return "unknown";
 }
@@ -36,6 +41,8 @@ std::vector<Mode> harmonic_modes(Approximant approximant) {
     case Approximant::TaylorF2:
     case Approximant::IMRPhenomD:
       return {{2, 2}};
+    case Approximant::IMRPhenomHM:
+      return {{2, 2}, {2, 1}, {3, 3}, {3, 2}, {4, 4}, {4, 3}};  // LAL's order
   }
   return {};
 }
@@ -103,6 +110,9 @@ void mode(Approximant approximant, const BinaryParameters& parameters, Mode lm,
     case Approximant::IMRPhenomD:
       PhenomD(parameters).mode_22(parameters, frequencies, out);
       return;
+    case Approximant::IMRPhenomHM:
+      PhenomHM(parameters).mode(lm, frequencies, out);
+      return;
   }
 }
 
@@ -116,8 +126,19 @@ void polarizations_by_m(Approximant approximant, const BinaryParameters& paramet
           groups.size(), n_f);
   std::fill(out.begin(), out.end(), std::complex<double>(0.0, 0.0));
   std::vector<std::complex<double>> h_lm(n_f);
+  // IMRPhenomHM shares its backbone between the modes: set it up once.
+  const std::optional<PhenomHM> hm = approximant == Approximant::IMRPhenomHM
+                                         ? std::optional<PhenomHM>(std::in_place, parameters)
+                                         : std::nullopt;
   for (const Mode& lm : modes) {
-    mode(approximant, parameters, lm, frequencies, h_lm);
+    if (hm) {
+      const auto available = harmonic_modes(approximant);
+      require(std::find(available.begin(), available.end(), lm) != available.end(),
+              "IMRPhenomHM has no ({}, {}) mode", lm.l, lm.m);
+      hm->mode(lm, frequencies, h_lm);
+    } else {
+      mode(approximant, parameters, lm, frequencies, h_lm);
+    }
     const std::size_t g =
         static_cast<std::size_t>(std::find(groups.begin(), groups.end(), lm.m) - groups.begin());
     const double sign = (lm.l % 2 == 0) ? 1.0 : -1.0;

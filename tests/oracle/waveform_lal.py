@@ -38,6 +38,17 @@ with h5py.File(out, "w") as f:
         g.attrs["iota"], g.attrs["f_ref"] = iota, f_ref
         g["hplus"] = hp.data.data
         g["hcross"] = hc.data.data
+        if approximant_name == "IMRPhenomHM":
+            for l, m in [(2, 2), (2, 1), (3, 3), (3, 2), (4, 4), (4, 3)]:
+                single = lal.CreateDict()
+                modes = lalsim.SimInspiralCreateModeArray()
+                lalsim.SimInspiralModeArrayActivateMode(modes, l, m)
+                lalsim.SimInspiralWaveformParamsInsertModeArray(single, modes)
+                hp_lm, hc_lm = lalsim.SimInspiralChooseFDWaveformSequence(
+                    0.0, m1 * lal.MSUN_SI, m2 * lal.MSUN_SI, 0.0, 0.0, s1z, 0.0, 0.0, s2z, f_ref,
+                    1e6 * lal.PC_SI, iota, single, approximant, seq)
+                g[f"hplus_{l}{m}"] = hp_lm.data.data
+                g[f"hcross_{l}{m}"] = hc_lm.data.data
     angles = np.array([0.0, 0.3, 1.0, np.pi / 2, 2.5, np.pi])
     f["harmonic_angles"] = angles
     for l in range(2, 5):

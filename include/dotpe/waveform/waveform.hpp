@@ -8,7 +8,8 @@
 //
 // Models: TaylorF2 (3.5PN phase with aligned-spin terms, Newtonian amplitude, zero above the
 // Schwarzschild ISCO frequency) and IMRPhenomD (aligned-spin (2,2) inspiral-merger-ringdown,
-// zero at and above Mf = 0.2). IMRPhenomHM is planned.
+// zero at and above Mf = 0.2) and IMRPhenomHM ((2,1) (2,2) (3,2) (3,3) (4,3) (4,4), each zero
+// where its amplitude-mapped frequency reaches Mf = 0.2).
 #pragma once
 
 #include <complex>
@@ -19,7 +20,7 @@
 
 namespace dotpe::waveform {
 
-enum class Approximant { TaylorF2, IMRPhenomD };
+enum class Approximant { TaylorF2, IMRPhenomD, IMRPhenomHM };
 
 // "TaylorF2"; throws dotpe::Error listing the supported models otherwise.
 Approximant parse_approximant(std::string_view name);
