@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <complex>
@@ -19,7 +20,9 @@ using complex = std::complex<double>;
 constexpr double kPi = std::numbers::pi;
 
 std::filesystem::path lal_oracle(const std::string& approximant, int sets) {
-  const auto path = testing::fresh_work_dir("waveform_lal_" + approximant) / "lal.h5";
+  const auto path =
+      testing::fresh_work_dir("waveform_lal_" + approximant + "_" + std::to_string(getpid())) /
+      "lal.h5";
   const char* source = std::getenv("DOTPE_TEST_SOURCE_DIR");
   const std::string command = testing::python() + " " +
                               std::string(source != nullptr ? source : "tests") +
