@@ -1,6 +1,8 @@
 #include "dotpe/app/cli.hpp"
 
+#include <chrono>
 #include <iostream>
+#include <thread>
 
 #include "dotpe/core/error.hpp"
 #include "dotpe/core/log.hpp"
@@ -22,6 +24,13 @@ void print_overview(std::ostream& out) {
         << "\n";
   }
   out << "\nParallel runs: mpirun -n <workers + 1> dotpe run ...  (rank 0 coordinates)\n";
+}
+
+// mpirun ends the whole job as soon as one rank exits with an error; the other ranks wait a
+// moment so that rank 0 has printed the message before that happens.
+int failure_exit_code() {
+  if (log::rank() != 0) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  return 1;
 }
 
 }  // namespace
@@ -62,11 +71,11 @@ int main(int argc, char** argv) {
     } catch (const hpc::FarmAborted& aborted) {
       // Rank 0 reports a failed task once; the other ranks leave quietly with the same code.
       if (aborted.on_coordinator()) log::error("{}", aborted.what());
-      return 1;
+      return failure_exit_code();
     } catch (const Error& error) {
       // Under MPI every rank sees the same bad input: rank 0 reports it, once.
       if (log::rank() == 0) log::error("{}", error.what());
-      return 1;
+      return failure_exit_code();
     } catch (const std::exception& error) {
       log::error("dotpe {}: unexpected error: {}", name, error.what());
       return 1;

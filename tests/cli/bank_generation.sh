@@ -29,4 +29,22 @@ check "--n-procs that does not fit the job" 1 mpiexec -n 3 --oversubscribe "$dot
 check "IMRPhenomD bank with a profile, tasks of 2 blocks" 0 mpiexec -n 3 --oversubscribe "$dotpe" bank \
   --out "$work/phenomd.h5" "${options[@]}" --approximant IMRPhenomD --batches-per-task 2 --profile
 expect_output "profile table" "busy s"
+# Kill -9 during generation, resume, and compare with an uninterrupted build byte for byte.
+kill_options=(--size 4096 --blocksize 128 --mchirp-min 20 --mchirp-max 30 --approximant IMRPhenomHM --seed 9 --quiet)
+"$dotpe" bank --out "$work/killed.h5" "${kill_options[@]}" &
+pid=$!
+for _ in $(seq 200); do  # wait until a few blocks are on disk (at most 10 s)
+  size=$(stat -c %s "$work/killed.h5.partial" 2>/dev/null || echo 0)
+  [[ $size -gt 3000000 ]] && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.05
+done
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+if [[ -e $work/killed.h5.partial ]]; then
+  check "resume after kill -9" 0 "$dotpe" bank --out "$work/killed.h5" "${kill_options[@]}" --resume
+fi
+check "uninterrupted reference build" 0 "$dotpe" bank --out "$work/uninterrupted.h5" "${kill_options[@]}"
+cmp -s "$work/killed.h5" "$work/uninterrupted.h5" ||
+  { echo "FAIL: the resumed bank differs from an uninterrupted one"; failures=$((failures + 1)); }
 finish bank_generation
