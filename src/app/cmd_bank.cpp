@@ -172,6 +172,8 @@ int generate_bank(const Arguments& arguments) {
     ("f-ref", po::value<double>()->default_value(50.0), "reference frequency (Hz)")
     ("approximant", po::value<std::string>()->default_value("TaylorF2"),
      "waveform model: TaylorF2 or IMRPhenomD")
+    ("modes", po::value<std::string>()->default_value("all"),
+     "harmonic modes to include, e.g. 22,21,33,32,44 (default: all of the model's)")
     ("fbin", po::value<std::string>()->value_name("FILE.npy"),
      "frequency nodes (default: the reference's 378 nodes, 15-1600 Hz)")
     ("seed", po::value<long>()->default_value(0), "seed of the scrambled Halton sequence")
@@ -210,7 +212,8 @@ int generate_bank(const Arguments& arguments) {
   config.blocksize = static_cast<std::size_t>(blocksize);
   config.approximant = (*values)["approximant"].as<std::string>();
   const auto approximant = waveform::parse_approximant(config.approximant);
-  for (const auto& mode : waveform::harmonic_modes(approximant)) {
+  for (const auto& mode :
+       waveform::parse_modes((*values)["modes"].as<std::string>(), approximant)) {
     config.harmonic_modes.push_back({mode.l, mode.m});
   }
   config.m_arr = bank::m_arr_of(config.harmonic_modes);

@@ -37,7 +37,9 @@ std::vector<double> frequencies_from(const po::variables_map& values) {
 }
 
 void write_hdf5(const std::string& path, const std::vector<double>& frequencies,
-                const std::vector<int>& m_values, const std::vector<std::complex<double>>& by_m) {
+                const std::vector<int>& m_values, const std::vector<std::complex<double>>& by_m,
+                const std::vector<waveform::Mode>& modes,
+                const std::vector<std::complex<double>>& each_mode) {
   const std::size_t n_f = frequencies.size();
   const std::size_t n_m = m_values.size();
   std::vector<std::complex<double>> plus(n_m * n_f);
@@ -54,6 +56,14 @@ void write_hdf5(const std::string& path, const std::vector<double>& frequencies,
     file.root().write("m_arr", std::vector<std::int64_t>(m_values.begin(), m_values.end()));
     file.root().write<io::h5::complex>("hplus", plus, {n_m, n_f});
     file.root().write<io::h5::complex>("hcross", cross, {n_m, n_f});
+    if (each_mode.empty()) return;
+    std::vector<std::int64_t> mode_list;
+    for (const auto& lm : modes) {
+      mode_list.push_back(lm.l);
+      mode_list.push_back(lm.m);
+    }
+    file.root().write<std::int64_t>("modes", mode_list, {modes.size(), 2});
+    file.root().write<io::h5::complex>("hlm", each_mode, {modes.size(), n_f});
   });
 }
 
@@ -89,7 +99,11 @@ int waveform_command(const Arguments& arguments) {
       "at the given distance and orbital phase, on any frequency grid.");
   // clang-format off
   command.options().add_options()
-    ("approximant", po::value<std::string>()->default_value("TaylorF2"), "waveform model")
+    ("approximant", po::value<std::string>()->default_value("TaylorF2"),
+     "waveform model: TaylorF2, IMRPhenomD or IMRPhenomHM")
+    ("modes", po::value<std::string>()->value_name("LIST"),
+     "write each (l,m) mode too (dataset hlm[mode, f], modes[mode] = (l, m)); LIST = all or e.g. "
+     "22,33; also restricts the summed polarisations to these modes")
     ("m1", po::value<double>(), "detector-frame mass of body 1 (Msun)")
     ("m2", po::value<double>(), "detector-frame mass of body 2 (Msun)")
     ("s1z", po::value<double>()->default_value(0.0), "aligned spin of body 1")
@@ -122,15 +136,27 @@ int waveform_command(const Arguments& arguments) {
   parameters.phi_ref = (*values)["phi-ref"].as<double>();
   parameters.validate();
   const auto frequencies = frequencies_from(*values);
-  const auto modes = waveform::harmonic_modes(approximant);
+  const bool per_mode = values->count("modes") != 0U;
+  const auto modes = per_mode
+                         ? waveform::parse_modes((*values)["modes"].as<std::string>(), approximant)
+                         : waveform::harmonic_modes(approximant);
   const auto m_values = waveform::m_arr(modes);
   std::vector<std::complex<double>> by_m(m_values.size() * 2 * frequencies.size());
   waveform::polarizations_by_m(approximant, parameters, modes, frequencies, by_m);
   const std::string out = (*values)["out"].as<std::string>();
+  std::vector<std::complex<double>> each_mode;
+  if (per_mode) {
+    require(!out.ends_with(".csv"), "dotpe waveform: --modes writes HDF5; give --out FILE.h5");
+    each_mode.resize(modes.size() * frequencies.size());
+    for (std::size_t j = 0; j < modes.size(); ++j) {
+      waveform::mode(approximant, parameters, modes[j], frequencies,
+                     std::span(each_mode).subspan(j * frequencies.size(), frequencies.size()));
+    }
+  }
   if (out.ends_with(".csv")) {
     write_csv(out, frequencies, m_values, by_m);
   } else {
-    write_hdf5(out, frequencies, m_values, by_m);
+    write_hdf5(out, frequencies, m_values, by_m, modes, each_mode);
   }
   log::info("waveform: wrote {} ({} frequencies, m = {})", out, frequencies.size(),
             fmt::join(m_values, ","));

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <numbers>
 #include <optional>
@@ -53,6 +54,29 @@ std::vector<int> m_arr(const std::vector<Mode>& modes) {
     if (std::find(values.begin(), values.end(), lm.m) == values.end()) values.push_back(lm.m);
   }
   return values;
+}
+
+std::vector<Mode> parse_modes(std::string_view text, Approximant approximant) {
+  const auto available = harmonic_modes(approximant);
+  if (text.empty() || text == "all") return available;
+  std::vector<Mode> modes;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::string_view item = text.substr(start, comma - start);
+    require(item.size() == 2 && std::isdigit(static_cast<unsigned char>(item[0])) != 0 &&
+                std::isdigit(static_cast<unsigned char>(item[1])) != 0,
+            "mode '{}' should be written lm, e.g. 22 or 33", item);
+    const Mode mode{item[0] - '0', item[1] - '0'};
+    require(std::find(available.begin(), available.end(), mode) != available.end(),
+            "{} has no ({}, {}) mode", approximant_name(approximant), mode.l, mode.m);
+    require(std::find(modes.begin(), modes.end(), mode) == modes.end(), "mode {} is listed twice",
+            item);
+    modes.push_back(mode);
+    start = comma + 1;
+  }
+  require(!modes.empty(), "no harmonic modes given");
+  return modes;
 }
 
 void BinaryParameters::validate() const {

@@ -11,6 +11,9 @@ check "serial generation" 0 "$dotpe" bank --out "$work/serial.h5" "${options[@]}
 check "generation under mpirun -n 3" 0 mpiexec -n 3 --oversubscribe "$dotpe" bank --out "$work/mpi.h5" "${options[@]}"
 cmp -s "$work/serial.h5" "$work/mpi.h5" ||
   { echo "FAIL: serial and MPI banks differ"; failures=$((failures + 1)); }
+check "a bank with chosen modes" 0 "$dotpe" bank --out "$work/modes.h5" "${options[@]}" --approximant IMRPhenomHM --modes 22,33,21
+check "info on the chosen-modes bank" 0 "$dotpe" info "$work/modes.h5"
+expect_output "modes and m-groups" "(2,2) (3,3) (2,1) -> m_arr 2,3,1"
 check "info on the bank" 0 "$dotpe" info "$work/serial.h5"
 expect_output "bank info shows the size" "300 in 10 blocks of 32 (10 complete)"
 check "an existing output is not overwritten" 1 "$dotpe" bank --out "$work/serial.h5" "${options[@]}"

@@ -37,6 +37,10 @@ struct Mode {
 std::vector<Mode> harmonic_modes(Approximant approximant);
 std::vector<int> m_arr(const std::vector<Mode>& modes);
 
+// Parses "22,21,33" (or "all") into modes of the model, in the given order; throws dotpe::Error
+// naming a mode the model does not have.
+std::vector<Mode> parse_modes(std::string_view text, Approximant approximant);
+
 struct BinaryParameters {
   double m1 = 0.0;  // detector-frame masses (Msun)
   double m2 = 0.0;
