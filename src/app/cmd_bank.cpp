@@ -171,7 +171,7 @@ int generate_bank(const Arguments& arguments) {
     ("q-max", po::value<double>()->default_value(1.0), "mass ratio m2/m1, upper bound (<= 1)")
     ("f-ref", po::value<double>()->default_value(50.0), "reference frequency (Hz)")
     ("approximant", po::value<std::string>()->default_value("TaylorF2"),
-     "waveform model: TaylorF2 or IMRPhenomD")
+     "waveform model: TaylorF2, IMRPhenomD or IMRPhenomHM")
     ("modes", po::value<std::string>()->default_value("all"),
      "harmonic modes to include, e.g. 22,21,33,32,44 (default: all of the model's)")
     ("fbin", po::value<std::string>()->value_name("FILE.npy"),

@@ -34,7 +34,7 @@ void add_inject_options(po::options_description& options) {
     ("seed", po::value<long>()->default_value(0), "noise seed")
     ("zero-noise", po::bool_switch(), "no noise: the strain is the signal alone")
     ("approximant", po::value<std::string>()->default_value("none"),
-     "waveform model of the signal (TaylorF2, IMRPhenomD), or none for noise only")
+     "waveform model of the signal (TaylorF2, IMRPhenomD, IMRPhenomHM), or none for noise only")
     ("m1", po::value<double>(), "detector-frame mass of the heavier body (Msun)")
     ("m2", po::value<double>(), "detector-frame mass of the lighter body (Msun)")
     ("s1z", po::value<double>()->default_value(0.0), "aligned spin of body 1")
