@@ -63,7 +63,9 @@ Level parse_level(std::string_view name) {
   throw Error("unknown log level '{}': use debug, info, warning, error or off", name);
 }
 
-int rank() { return g_rank; }
+int rank() {
+  return g_rank;
+}
 
 void set_rank(int rank, int world_size) {
   g_rank = rank;
