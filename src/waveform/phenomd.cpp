@@ -26,6 +26,7 @@ constexpr double kPi = std::numbers::pi;
 constexpr double kAmplitudeInspiralJoin = 0.014;  // Mf
 constexpr double kPhaseInspiralJoin = 0.018;      // Mf
 constexpr double kCutoff = 0.2;                   // Mf: the model ends here
+const double kCbrtPi = std::cbrt(kPi);
 
 // One fitted coefficient λ(η, ξ), ξ = χ_PN − 1 (arXiv:1508.07253 eq. 31):
 //   λ00 + λ10 η + (λ01 + λ11 η + λ21 η²) ξ + (λ02 + λ12 η + λ22 η²) ξ² + (λ03 + λ13 η + λ23 η²) ξ³
@@ -235,6 +236,7 @@ PhenomD::PhenomD(const BinaryParameters& parameters, double rho, double tau)
   eta_ = std::min(0.25, m1 * m2 / (total * total));
   total_mass_seconds_ = total * kSolarMassSeconds;
   ringdown_ = table_ringdown(eta_, chi1_, chi2_);
+  amplitude_scale_ = std::sqrt(2.0 / 3.0) * std::sqrt(eta_) / std::pow(kPi, 1.0 / 6.0);
   const double chi = chi_pn(eta_, chi1_, chi2_);
 
   const FitRow* rho_rows[3] = {&kRho1, &kRho2, &kRho3};
@@ -365,8 +367,8 @@ double PhenomD::ringdown_amplitude_derivative(double mf) const {
 }
 
 double PhenomD::amplitude(double mf) const {
-  const double prefactor =
-      std::sqrt(2.0 / 3.0) * std::sqrt(eta_) / std::pow(kPi, 1.0 / 6.0) / std::pow(mf, 7.0 / 6.0);
+  // amp0Func(η) (Mf)^{−7/6}, with (Mf)^{1/6} as cbrt(sqrt(Mf)): cheaper than pow.
+  const double prefactor = amplitude_scale_ / (mf * std::cbrt(std::sqrt(mf)));
   if (mf < kAmplitudeInspiralJoin) return prefactor * inspiral_amplitude_ansatz(mf);
   if (mf >= peak_frequency_) return prefactor * ringdown_amplitude_ansatz(mf);
   const double polynomial =
@@ -375,8 +377,8 @@ double PhenomD::amplitude(double mf) const {
 }
 
 double PhenomD::inspiral_phase(double mf) const {
-  const double v = std::cbrt(kPi * mf);
   const double third = std::cbrt(mf);
+  const double v = kCbrtPi * third;
   return pn_phase(pn_, v) - kPi / 4.0 +
          (sigma_[0] * mf + 0.75 * sigma_[1] * mf * third + 0.6 * sigma_[2] * mf * third * third +
           0.5 * sigma_[3] * mf * mf) /
@@ -384,8 +386,8 @@ double PhenomD::inspiral_phase(double mf) const {
 }
 
 double PhenomD::inspiral_phase_derivative(double mf) const {
-  const double v = std::cbrt(kPi * mf);
   const double third = std::cbrt(mf);
+  const double v = kCbrtPi * third;
   return pn_phase_derivative(pn_, v) * kPi / (3.0 * v * v) +
          (sigma_[0] + sigma_[1] * third + sigma_[2] * third * third + sigma_[3] * mf) / eta_;
 }
@@ -393,7 +395,7 @@ double PhenomD::inspiral_phase_derivative(double mf) const {
 // Merger-ringdown ansatz (arXiv:1508.07253 eq. 14) without the join constants; PhenomHM widens
 // its arctangent by ρ and τ.
 double PhenomD::ringdown_phase(double mf) const {
-  return (-alpha_[1] / mf + 4.0 / 3.0 * alpha_[2] * std::pow(mf, 0.75) + alpha_[0] * mf +
+  return (-alpha_[1] / mf + 4.0 / 3.0 * alpha_[2] * std::sqrt(mf * std::sqrt(mf)) + alpha_[0] * mf +
           alpha_[3] * mode_rho_ *
               std::atan((mf - alpha_[4] * ringdown_.ringdown) /
                         (mode_rho_ * ringdown_.damping * mode_tau_))) /
@@ -402,7 +404,7 @@ double PhenomD::ringdown_phase(double mf) const {
 
 double PhenomD::ringdown_phase_slope(double mf, double rho, double tau) const {
   const double x = (mf - alpha_[4] * ringdown_.ringdown) / (ringdown_.damping * tau * rho);
-  return (alpha_[0] + alpha_[1] / (mf * mf) + alpha_[2] / std::pow(mf, 0.25) +
+  return (alpha_[0] + alpha_[1] / (mf * mf) + alpha_[2] / std::sqrt(std::sqrt(mf)) +
           alpha_[3] / (ringdown_.damping * tau * (1.0 + x * x))) /
          eta_;
 }

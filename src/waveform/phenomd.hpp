@@ -61,6 +61,7 @@ class PhenomD {
   double chi2_ = 0.0;
   double eta_ = 0.0;
   double total_mass_seconds_ = 0.0;
+  double amplitude_scale_ = 0.0;  // amp0Func(η) = √(2η/3) π^{−1/6}
   RingdownFrequencies ringdown_;
   double rho_[3] = {};
   double gamma_[3] = {};

@@ -89,13 +89,15 @@ double pn_phase(const PnPhasing& p, double v) {
     sum += (p.coefficient[k] + p.log_coefficient[k] * log_v) * power;
     power *= v;
   }
-  return sum / std::pow(v, 5);
+  const double v2 = v * v;
+  return sum / (v2 * v2 * v);
 }
 
 double pn_phase_derivative(const PnPhasing& p, double v) {
   const double log_v = std::log(v);
   double sum = 0.0;
-  double power = 1.0 / std::pow(v, 6);  // v^{k−6} for k = 0
+  const double v3 = v * v * v;
+  double power = 1.0 / (v3 * v3);  // v^{k−6} for k = 0
   for (int k = 0; k < 8; ++k) {
     sum += ((k - 5) * (p.coefficient[k] + p.log_coefficient[k] * log_v) + p.log_coefficient[k]) *
            power;
