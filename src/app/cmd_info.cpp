@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 
@@ -27,6 +28,29 @@ void describe_group(const io::h5::Group& group, const std::string& indent) {
   }
 }
 
+// The injection record of an event (dotpe inject or the reference's inject_signal): model,
+// parameters and, from the recorded (h|h), the optimal SNR.
+void describe_injection(const nlohmann::json& injection,
+                        const std::vector<std::string>& detector_names) {
+  if (!injection.is_object()) {
+    std::cout << "injection  " << injection.dump() << "\n";
+    return;
+  }
+  std::cout << "injection  " << injection.value("approximant", std::string("?")) << " "
+            << (injection.contains("par_dic") ? injection["par_dic"].dump() : "") << "\n";
+  const auto h_h = injection.find("h_h");
+  if (h_h == injection.end() || !h_h->is_array() || h_h->size() != detector_names.size()) return;
+  std::vector<std::string> parts;
+  double network = 0.0;
+  for (std::size_t d = 0; d < detector_names.size(); ++d) {
+    const double power = (*h_h)[d].is_number() ? (*h_h)[d].get<double>() : 0.0;
+    parts.push_back(fmt::format("{} {:.2f}", detector_names[d], std::sqrt(power)));
+    network += power;
+  }
+  std::cout << fmt::format("optimal SNR {}, network {:.2f}\n", fmt::join(parts, ", "),
+                           std::sqrt(network));
+}
+
 void describe_event(const std::filesystem::path& path) {
   const physics::EventData event = physics::read_event(path);
   const auto [first, end] = event.band();
@@ -42,7 +66,7 @@ void describe_event(const std::filesystem::path& path) {
     std::cout << fmt::format("whitened strain RMS in band, {}: {:.3f}\n", event.detector_names[d],
                              rms[d]);
   }
-  if (event.injection) std::cout << "injection  " << event.injection->dump() << "\n";
+  if (event.injection) describe_injection(*event.injection, event.detector_names);
 }
 
 void describe_bank(const std::filesystem::path& path) {
@@ -91,7 +115,8 @@ int info_command(const Arguments& arguments) {
   const std::filesystem::path path = (*values)["file"].as<std::string>();
   if (path.extension() == ".npz") {
     const auto members = io::read_npz(path);
-    if (members.contains("strain") && members.contains("wht_filter")) {
+    if (members.contains("strain") &&
+        (members.contains("wht_filter") || members.contains("fd_filter"))) {
       describe_event(path);
       return 0;
     }

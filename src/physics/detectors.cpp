@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <array>
 #include <cmath>
+#include <span>
 
 #include "dotpe/core/error.hpp"
 
@@ -16,7 +18,7 @@ namespace {
 // arithmetic as ½(x̂x̂ᵀ − ŷŷᵀ) from the LAL_*_ARM_{X,Y}_DIRECTION_* unit vectors; they are listed
 // rather than recomputed because computing them in double and rounding differs from LAL in the
 // last bit of some entries. Adding a detector (e.g. KAGRA) is one more entry.
-const std::array<Detector, 3> kDetectors = {{
+const auto kDetectors = std::to_array<Detector>({
     {"H1",
      'H',
      {-2.16141492636e+06, -3.83469517889e+06, 4.60035022664e+06},
@@ -35,9 +37,9 @@ const std::array<Detector, 3> kDetectors = {{
      {{{0.24387404322624207, -0.0990837812423706, -0.23257622122764587},
        {-0.0990837812423706, -0.4478258490562439, 0.18783310055732727},
        {-0.23257622122764587, 0.18783310055732727, 0.20395180583000183}}}},
-}};
+});
 
-const std::array<Detector, 3>& all_detectors() {
+std::span<const Detector> all_detectors() {
   return kDetectors;
 }
 

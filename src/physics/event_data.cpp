@@ -1,5 +1,8 @@
 #include "dotpe/physics/event_data.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <cmath>
 
 #include "dotpe/core/error.hpp"
@@ -23,12 +26,34 @@ const io::NpyArray& member(const std::map<std::string, io::NpyArray>& members,
   return found->second;
 }
 
-std::vector<std::string> detector_names_from(const io::NpyArray& array) {
+// Checks that a member of the .npz has the shape of a [detector, frequency] array.
+void require_shape(const io::NpyArray& array, const std::string& key, std::size_t n_detectors,
+                   std::size_t n_frequencies, const std::filesystem::path& path) {
+  const std::vector<std::size_t> expected = {n_detectors, n_frequencies};
+  require(array.shape == expected,
+          "{}: '{}' has shape ({}), expected ({}, {}) = (detectors, frequencies); is the file "
+          "an EventData .npz?",
+          path.string(), key, fmt::join(array.shape, ", "), n_detectors, n_frequencies);
+}
+
+// The detector called `name`, or an error naming the file and the field.
+const Detector& known_detector(const std::string& name, const std::string& source) {
+  try {
+    return detector(name);
+  } catch (const Error& error) {
+    throw Error("{}: 'detector_names': {}", source, error.what());
+  }
+}
+
+std::vector<std::string> detector_names_from(const io::NpyArray& array,
+                                             const std::filesystem::path& path) {
   // Old files: one string "HLV"; new files: array ['H', 'L', 'V'].
   std::string letters;
   for (const auto& piece : array.to_strings()) letters += piece;
   std::vector<std::string> names;
-  for (const char letter : letters) names.push_back(detector(std::string(1, letter)).name);
+  for (const char letter : letters) {
+    names.push_back(known_detector(std::string(1, letter), path.string()).name);
+  }
   return names;
 }
 
@@ -48,6 +73,14 @@ std::pair<std::size_t, std::size_t> EventData::band() const {
   }
   require(first < n_f, "event '{}': the whitening filter is zero everywhere", name);
   return {first, last + 1};
+}
+
+std::vector<double> EventData::times() const {
+  const std::size_t n_t = 2 * (n_frequencies() - 1);
+  const double dt = duration() / static_cast<double>(n_t);
+  std::vector<double> result(n_t);
+  for (std::size_t t = 0; t < n_t; ++t) result[t] = static_cast<double>(t) * dt;
+  return result;
 }
 
 std::vector<std::complex<double>> EventData::blued_strain() const {
@@ -78,7 +111,7 @@ std::vector<double> EventData::whitened_rms() const {
 
 void EventData::validate(const std::string& source) const {
   require(!detector_names.empty(), "{}: no detectors", source);
-  for (const auto& detector_name : detector_names) (void)detector(detector_name);
+  for (const auto& detector_name : detector_names) (void)known_detector(detector_name, source);
   const std::size_t n_f = n_frequencies();
   require(n_f >= 3, "{}: 'frequencies' has {} entries; need a frequency grid", source, n_f);
   require(frequencies.front() == 0.0,
@@ -124,27 +157,43 @@ EventData read_event_npz(const std::filesystem::path& path) {
   EventData event;
   event.name =
       members.contains("eventname") ? members.at("eventname").to_string() : path.stem().string();
-  event.frequencies = member(members, "frequencies", path).to_doubles();
-  event.strain = member(members, "strain", path).to_complex();
+  event.detector_names = detector_names_from(member(members, "detector_names", path), path);
+  const io::NpyArray& frequencies = member(members, "frequencies", path);
+  require(frequencies.shape.size() == 1, "{}: 'frequencies' must be one-dimensional",
+          path.string());
+  event.frequencies = frequencies.to_doubles();
+  const std::size_t n_d = event.n_detectors();
+  const std::size_t n_f = event.n_frequencies();
+  const io::NpyArray& strain = member(members, "strain", path);
+  require_shape(strain, "strain", n_d, n_f, path);
+  event.strain = strain.to_complex();
   if (members.contains("wht_filter")) {
+    require_shape(members.at("wht_filter"), "wht_filter", n_d, n_f, path);
     event.whitening_filter = members.at("wht_filter").to_doubles();
   } else {
     // Deprecated layout: wht_filter = fd_filter / sqrt(psd).
-    const auto filter = member(members, "fd_filter", path).to_doubles();
-    const auto psd = member(members, "psd", path).to_doubles();
-    require(filter.size() == psd.size(), "{}: 'fd_filter' and 'psd' differ in size", path.string());
+    const io::NpyArray& filter_array = member(members, "fd_filter", path);
+    const io::NpyArray& psd_array = member(members, "psd", path);
+    require_shape(filter_array, "fd_filter", n_d, n_f, path);
+    require_shape(psd_array, "psd", n_d, n_f, path);
+    const auto filter = filter_array.to_doubles();
+    const auto psd = psd_array.to_doubles();
     event.whitening_filter.resize(filter.size());
     for (std::size_t k = 0; k < filter.size(); ++k) {
       event.whitening_filter[k] = psd[k] > 0.0 ? filter[k] / std::sqrt(psd[k]) : 0.0;
     }
   }
-  event.detector_names = detector_names_from(member(members, "detector_names", path));
   event.tgps = member(members, "tgps", path).to_scalar();
   event.tcoarse = member(members, "tcoarse", path).to_scalar();
   if (members.contains("injection")) {
     const std::string text = members.at("injection").to_string();
     const auto parsed = nlohmann::json::parse(text, nullptr, false);
-    if (!parsed.is_discarded() && !parsed.is_null()) event.injection = parsed;
+    if (parsed.is_discarded()) {
+      log::warning("{}: 'injection' is not JSON; the injection parameters are dropped",
+                   path.string());
+    } else if (!parsed.is_null()) {
+      event.injection = parsed;
+    }
   }
   // Only w² enters the likelihood; FIR-windowed filters can have tiny negative values.
   std::size_t negative = 0;
@@ -181,8 +230,17 @@ EventData read_event(const std::filesystem::path& path) {
   event.tcoarse = root.attribute_double("tcoarse");
   event.detector_names = root.read_strings("detector_names");
   event.frequencies = root.read<double>("frequencies").values;
-  event.strain = root.read<io::h5::complex>("strain").values;
-  event.whitening_filter = root.read<double>("whitening_filter").values;
+  const std::vector<std::size_t> expected = {event.n_detectors(), event.n_frequencies()};
+  auto strain = root.read<io::h5::complex>("strain");
+  require(strain.shape == expected,
+          "{}: 'strain' has shape ({}), expected ({}) = (detectors, frequencies)", path.string(),
+          fmt::join(strain.shape, ", "), fmt::join(expected, ", "));
+  event.strain = std::move(strain.values);
+  auto filter = root.read<double>("whitening_filter");
+  require(filter.shape == expected,
+          "{}: 'whitening_filter' has shape ({}), expected ({}) = (detectors, frequencies)",
+          path.string(), fmt::join(filter.shape, ", "), fmt::join(expected, ", "));
+  event.whitening_filter = std::move(filter.values);
   if (root.has_attribute("injection")) {
     event.injection = nlohmann::json::parse(root.attribute_string("injection"));
   }

@@ -40,7 +40,18 @@ check "signal injection" 0 "$dotpe" inject --out "$work/signal.h5" --approximant
 expect_output "per-detector SNR is reported" "optimal SNR in L1"
 expect_output "network SNR is reported" "network optimal SNR"
 check "info shows the injection" 0 "$dotpe" info "$work/signal.h5"
-expect_output "injection parameters recorded" '"approximant":"TaylorF2"'
+expect_output "injection model recorded" "injection  TaylorF2"
+expect_output "injection parameters recorded" '"m1":1.5'
+expect_output "optimal SNR from the record" "optimal SNR H1"
+check "HM injection into O3 noise" 0 "$dotpe" inject --out "$work/hm1.h5" --approximant IMRPhenomHM \
+  --m1 40 --m2 25 --iota 1.1 --ra 2 --dec -0.4 --psi 0.5 --phi-ref 0.3 --distance 900 --seed 5 --duration 8
+check "the same HM injection again" 0 "$dotpe" inject --out "$work/hm2.h5" --approximant IMRPhenomHM \
+  --m1 40 --m2 25 --iota 1.1 --ra 2 --dec -0.4 --psi 0.5 --phi-ref 0.3 --distance 900 --seed 5 --duration 8
+cmp -s "$work/hm1.h5" "$work/hm2.h5" || { echo "FAIL: an injection is not reproducible by seed"; failures=$((failures + 1)); }
+check "arrival outside the segment" 1 "$dotpe" inject --out "$work/g.h5" --approximant IMRPhenomD \
+  --m1 30 --m2 20 --geocent-time 5
+expect_output "segment explained" "outside the segment"
+expect_no_file "no output for a bad arrival time" "$work/g.h5"
 check "a signal needs masses" 1 "$dotpe" inject --out "$work/f.h5" --approximant TaylorF2
 expect_output "missing masses explained" "--m1 and --m2"
 expect_no_file "no output without masses" "$work/f.h5"

@@ -6,6 +6,7 @@
 
 #include "dotpe/core/error.hpp"
 #include "dotpe/io/hdf5.hpp"
+#include "dotpe/io/npy.hpp"
 #include "test_paths.hpp"
 
 namespace dotpe::physics {
@@ -45,14 +46,79 @@ TEST(EventData, ImportsTheGW170104NpzAsTheReferenceDescribesIt) {
   EXPECT_DOUBLE_EQ(event.duration(), 128.0);
   EXPECT_DOUBLE_EQ(event.tgps, 1167559936.6);
   EXPECT_DOUBLE_EQ(event.tcoarse, 72.0);
+  // numerics.md §1.4: fslice = [1920, 65537), fbounds = (15, 512).
   const auto [first, end] = event.band();
-  EXPECT_GT(event.frequencies[first], 10.0);
-  EXPECT_NEAR(event.frequencies[end - 1], 512.0, 1.0);
+  EXPECT_EQ(first, 1920U);
+  EXPECT_EQ(end, 65537U);
+  EXPECT_EQ(event.frequencies[first], 15.0);
+  EXPECT_EQ(event.frequencies[end - 1], 512.0);
+  EXPECT_EQ(event.times().size(), 131072U);
   // Real LIGO noise whitened by its own ASD estimate: RMS close to 1 in the band.
   for (const double rms : event.whitened_rms()) {
     EXPECT_GT(rms, 0.8);
     EXPECT_LT(rms, 1.25);
   }
+}
+
+// Files written by numpy as the reference package writes them (tests/oracle/physics_event_npz.py).
+std::filesystem::path reference_npz_files() {
+  const auto directory = testing::fresh_work_dir("event_npz_variants");
+  const char* source = std::getenv("DOTPE_TEST_SOURCE_DIR");
+  const std::string command = testing::python() + " " +
+                              std::string(source != nullptr ? source : "tests") +
+                              "/oracle/physics_event_npz.py " + directory.string();
+  if (testing::run_command(command) != 0) {
+    ADD_FAILURE() << "numpy oracle failed (run scripts/python-env)";
+  }
+  return directory;
+}
+
+void expect_import_error(const std::filesystem::path& file, const std::string& field,
+                         const std::string& text) {
+  try {
+    (void)read_event(file);
+    ADD_FAILURE() << file << " was accepted; expected an error about " << field;
+  } catch (const Error& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find(file.filename().string()), std::string::npos) << message;
+    EXPECT_NE(message.find(field), std::string::npos) << message;
+    EXPECT_NE(message.find(text), std::string::npos) << message;
+  }
+}
+
+TEST(EventData, ImportsBothNpzLayoutsOfTheReference) {
+  const auto directory = reference_npz_files();
+  const EventData event = read_event(directory / "new_style.npz");
+  EXPECT_EQ(event.name, "toy_event");
+  EXPECT_EQ(event.detector_names, (std::vector<std::string>{"H1", "L1", "V1"}));
+  EXPECT_EQ(event.tgps, 1e9 + 0.25);
+  EXPECT_EQ(event.tcoarse, 1.0);
+  EXPECT_EQ(event.strain, io::read_npy(directory / "new_style_strain.npy").to_complex());
+  ASSERT_TRUE(event.injection.has_value());
+  EXPECT_EQ((*event.injection)["approximant"], "IMRPhenomD");
+  EXPECT_EQ((*event.injection)["h_h"][2], 9.0);
+  EXPECT_EQ(event.frequencies[event.band().first], 4.0);
+
+  const EventData old = read_event(directory / "deprecated.npz");
+  EXPECT_EQ(old.detector_names, (std::vector<std::string>{"H1", "L1"}));
+  EXPECT_FALSE(old.injection.has_value());
+  const auto expected = io::read_npy(directory / "expected_wht_filter.npy").to_doubles();
+  ASSERT_EQ(old.whitening_filter.size(), expected.size());
+  for (std::size_t k = 0; k < expected.size(); ++k) {
+    EXPECT_NEAR(old.whitening_filter[k], expected[k], 1e-15 * expected[k]) << k;
+  }
+  // NaN strain below the band is ignored, as the reference ignores it.
+  EXPECT_NO_THROW(read_event(directory / "nan_outside_band.npz"));
+}
+
+TEST(EventData, BadNpzFilesAreRefusedNamingFileAndField) {
+  const auto directory = reference_npz_files();
+  expect_import_error(directory / "missing_tcoarse.npz", "'tcoarse'", "missing key");
+  expect_import_error(directory / "short_strain.npz", "'strain'", "shape");
+  expect_import_error(directory / "transposed_filter.npz", "'wht_filter'", "shape");
+  expect_import_error(directory / "nan_in_band.npz", "strain of L1", "not finite");
+  expect_import_error(directory / "unknown_detector.npz", "'X'", "unknown detector");
+  expect_import_error(directory / "nonuniform.npz", "'frequencies'", "not uniform");
 }
 
 TEST(EventData, Hdf5RoundTripIsExact) {
@@ -78,6 +144,12 @@ TEST(EventData, DerivedQuantities) {
   const auto blued = event.blued_strain();
   EXPECT_EQ(blued[9 + 3], 4.0 * event.strain[9 + 3]);
   EXPECT_EQ(blued[0], std::complex<double>(0.0, 0.0));
+  // rfft grid of 9 bins at df = 0.25 Hz: 16 samples over 4 s.
+  const auto times = event.times();
+  ASSERT_EQ(times.size(), 16U);
+  EXPECT_EQ(times.front(), 0.0);
+  EXPECT_DOUBLE_EQ(times[1], 0.25);
+  EXPECT_DOUBLE_EQ(times.back(), 3.75);
 }
 
 TEST(EventData, ValidationNamesTheProblem) {

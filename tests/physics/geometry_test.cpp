@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -139,6 +140,8 @@ TEST(Detectors, AgreeWithLalAtRandomPoints) {
     const auto cross = file.root().read<double>(name + "/fcross").values;
     const auto delay = file.root().read<double>(name + "/delay").values;
     const auto response = file.root().read<double>(name + "/response").values;
+    const auto location = file.root().read<double>(name + "/location").values;
+    for (int a = 0; a < 3; ++a) ASSERT_EQ(detector(name).location[a], location[a]) << name;
     for (int a = 0; a < 3; ++a) {
       for (int b = 0; b < 3; ++b) {
         ASSERT_EQ(detector(name).response[a][b], response[3 * a + b]) << name;
@@ -161,8 +164,9 @@ TEST(Detectors, AgreeWithLalAtRandomPoints) {
   EXPECT_LT(worst_gmst, 1e-10);
   EXPECT_LT(worst_pattern, 1e-9);
   EXPECT_LT(worst_delay, 1e-12);  // seconds; |delay| <= 21 ms
-  RecordProperty("worst_gmst_rad", std::to_string(worst_gmst));
-  RecordProperty("worst_pattern_relative", std::to_string(worst_pattern));
+  RecordProperty("worst_gmst_rad", fmt::format("{:.2e}", worst_gmst));
+  RecordProperty("worst_pattern_relative", fmt::format("{:.2e}", worst_pattern));
+  RecordProperty("worst_delay_s", fmt::format("{:.2e}", worst_delay));
 }
 
 }  // namespace

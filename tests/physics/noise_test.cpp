@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <numbers>
 
 #include "dotpe/core/error.hpp"
+#include "test_paths.hpp"
 
 namespace dotpe::physics {
 namespace {
@@ -34,28 +36,51 @@ std::vector<std::complex<double>> test_polarisation(const EventData& event, doub
 }
 
 TEST(Noise, WhitenedNoiseHasUnitVariancePerBin) {
-  // With E|ñ|² = T S / 2 and w = 1/ASD, 4 df |ñ w|² / 2 = 2|ñ|²/(T S) has mean 1 in every bin.
-  double total = 0.0;
-  double count = 0.0;
-  double bin_total = 0.0;  // one fixed bin across seeds
+  // "Unit variance" in the reference's convention: with E|ñ|² = T S / 2 and w = 1/ASD, the
+  // whitened bin x = sqrt(2 df) ñ w (so 4 df |ñ w|² = 2|x|²) is circular complex Gaussian with
+  // E|x|² = 1: E Re² = E Im² = ½, E Re·Im = 0, no correlation between neighbouring bins, and
+  // E|x|⁴ = 2. Checked over all in-band bins of 200 seeds, and bin by bin across seeds.
   constexpr int kSeeds = 200;
+  double count = 0.0;
+  double real_squares = 0.0;
+  double imag_squares = 0.0;
+  double cross = 0.0;
+  double neighbours = 0.0;
+  double fourth = 0.0;
+  std::vector<double> per_bin;  // [d][every 250th bin]: Σ over seeds of |x|²
   for (int seed = 0; seed < kSeeds; ++seed) {
     const EventData event = make_noise_event(o3_settings(static_cast<std::uint64_t>(seed)));
     const std::size_t n_f = event.n_frequencies();
+    const auto [first, end] = event.band();
+    per_bin.resize(event.n_detectors() * ((end - first + 249) / 250));
+    std::size_t slot = 0;
     for (std::size_t d = 0; d < event.n_detectors(); ++d) {
-      for (std::size_t k = 0; k < n_f; ++k) {
+      std::complex<double> previous = 0.0;
+      for (std::size_t k = first; k < end; ++k) {
         const double w = event.whitening_filter[d * n_f + k];
-        if (w == 0.0) continue;
-        const double power = 2.0 * event.df() * std::norm(event.strain[d * n_f + k] * w);
-        total += power;
+        const std::complex<double> x = std::sqrt(2.0 * event.df()) * w * event.strain[d * n_f + k];
         count += 1.0;
-        if (d == 1 && k == 1000) bin_total += power;
+        real_squares += x.real() * x.real();
+        imag_squares += x.imag() * x.imag();
+        cross += x.real() * x.imag();
+        fourth += std::norm(x) * std::norm(x);
+        if (k > first) neighbours += (x * std::conj(previous)).real();
+        previous = x;
+        if ((k - first) % 250 == 0) per_bin[slot++] += std::norm(x);
       }
     }
   }
-  // The power is exponential (mean 1, sd 1): the standard error is 1/sqrt(count).
-  EXPECT_NEAR(total / count, 1.0, 5.0 / std::sqrt(count));
-  EXPECT_NEAR(bin_total / kSeeds, 1.0, 5.0 / std::sqrt(kSeeds));
+  // Standard errors: Re² has variance ½ (2σ⁴ with σ² = ½), Re·Im and Re(x x'*) ¼ and ½, |x|⁴ 20.
+  const double tolerance = 5.0 / std::sqrt(count);
+  EXPECT_NEAR(real_squares / count, 0.5, tolerance * std::sqrt(0.5));
+  EXPECT_NEAR(imag_squares / count, 0.5, tolerance * std::sqrt(0.5));
+  EXPECT_NEAR(cross / count, 0.0, tolerance * 0.5);
+  EXPECT_NEAR(neighbours / count, 0.0, tolerance * std::sqrt(0.5));
+  EXPECT_NEAR(fourth / count, 2.0, tolerance * std::sqrt(20.0));
+  // |x|² is exponential (mean 1, sd 1) in every bin.
+  for (std::size_t slot = 0; slot < per_bin.size(); ++slot) {
+    EXPECT_NEAR(per_bin[slot] / kSeeds, 1.0, 5.0 / std::sqrt(kSeeds)) << "bin " << slot;
+  }
 }
 
 TEST(Noise, SameSeedSameEventBitForBit) {
@@ -129,6 +154,84 @@ TEST(Injection, InNoiseTheMatchedFilterSnrScattersByOneAroundTheOptimal) {
   EXPECT_NEAR(sum_of_squares / kSeeds, 1.0, 5.0 * std::sqrt(2.0 / kSeeds));
 }
 
+// An event at the GPS time of the second geometry test vector of numerics.md §2.5, no noise.
+EventData test_vector_event() {
+  NoiseSettings settings = o3_settings(0);
+  settings.zero_noise = true;
+  settings.duration = 4.0;
+  settings.tgps = 1186741861.5;
+  return make_noise_event(settings);
+}
+
+struct TestVector {
+  double plus, cross, delay;
+};
+// numerics.md §2.5: ra = 1, dec = 0.5, ψ = 0.3 at GPS 1186741861.5 (H1, L1, V1).
+constexpr TestVector kTestVectors[] = {{-0.5788344106, 0.3726783266, -0.0145657824},
+                                       {0.6785956576, -0.6176665707, -0.0194484701},
+                                       {0.0515506423, 0.6189378442, -0.0107488849}};
+
+TEST(Injection, ProjectionFollowsTheReferenceFormula) {
+  // numerics.md §6.4: h_d = (F+ h+ + F× h×) e^{−2πi f (tcoarse + t_geocenter + Δt_d)} / D.
+  const EventData event = test_vector_event();
+  const std::size_t n_f = event.n_frequencies();
+  const std::complex<double> a(1.5, -0.5);
+  const std::complex<double> b(-0.25, 2.0);
+  const std::vector<std::complex<double>> hplus(n_f, a);
+  const std::vector<std::complex<double>> hcross(n_f, b);
+  const SignalPlacement placement{1.0, 0.5, 0.3, 0.0123, 250.0};
+  const auto signal = project_signal(event, hplus, hcross, placement);
+  for (std::size_t d = 0; d < 3; ++d) {
+    const TestVector& row = kTestVectors[d];
+    const double arrival = event.tcoarse + placement.geocent_time + row.delay;
+    for (std::size_t k = 0; k < n_f; k += 97) {
+      const double f = event.frequencies[k];
+      const std::complex<double> expected = (row.plus * a + row.cross * b) / placement.distance *
+                                            std::polar(1.0, -2.0 * std::numbers::pi * f * arrival);
+      // The test vectors have 10 digits: 1e-10 s of delay is 3e-7 rad at 512 Hz.
+      EXPECT_LT(std::abs(signal[d * n_f + k] - expected), 1e-6 * std::abs(expected))
+          << event.detector_names[d] << " at " << f << " Hz";
+    }
+  }
+}
+
+TEST(Injection, AFlatSpectrumPeaksAtTheArrivalTimeInTheTimeDomain) {
+  // h+ = 1 in the band is a band-limited pulse at t = 0 of the model's time origin; the inverse
+  // transform x(t) = Σ_k Re[h_d(f_k) e^{+2πi f_k t}] of the detector strain must peak, with the
+  // sign of F+, at the arrival time tcoarse + t_geocenter + Δt_d (Δt_d from the test vector).
+  const EventData event = test_vector_event();
+  const std::size_t n_f = event.n_frequencies();
+  const auto [first, end] = event.band();
+  std::vector<std::complex<double>> hplus(n_f);
+  std::fill(hplus.begin() + static_cast<std::ptrdiff_t>(first),
+            hplus.begin() + static_cast<std::ptrdiff_t>(end), std::complex<double>(1.0, 0.0));
+  const std::vector<std::complex<double>> hcross(n_f);
+  const double t_geocenter = 0.2;
+  const auto signal = project_signal(event, hplus, hcross, {1.0, 0.5, 0.3, t_geocenter, 1.0});
+  for (std::size_t d = 0; d < 3; ++d) {
+    double best_time = 0.0;
+    double best_value = 0.0;
+    // 10 µs steps over ±40 ms around the geocentre arrival.
+    for (int step = -4000; step <= 4000; ++step) {
+      const double t = event.tcoarse + t_geocenter + 1e-5 * step;
+      double value = 0.0;
+      for (std::size_t k = first; k < end; ++k) {
+        value += (signal[d * n_f + k] *
+                  std::polar(1.0, 2.0 * std::numbers::pi * event.frequencies[k] * t))
+                     .real();
+      }
+      if (std::abs(value) > std::abs(best_value)) {
+        best_value = value;
+        best_time = t;
+      }
+    }
+    const TestVector& row = kTestVectors[d];
+    EXPECT_NEAR(best_time, event.tcoarse + t_geocenter + row.delay, 1e-5)
+        << event.detector_names[d];
+    EXPECT_EQ(best_value > 0.0, row.plus > 0.0) << event.detector_names[d];
+  }
+}
+
 TEST(Injection, ArrivalTimeShiftsThePhaseLinearly) {
   NoiseSettings settings = o3_settings(1);
   settings.zero_noise = true;
@@ -142,6 +245,38 @@ TEST(Injection, ArrivalTimeShiftsThePhaseLinearly) {
   const double expected = -2.0 * std::numbers::pi * event.frequencies[k] * 0.002;
   EXPECT_NEAR(std::remainder(std::arg(late[k] / early[k]) - expected, 2 * std::numbers::pi), 0.0,
               1e-9);
+}
+
+std::filesystem::path write_text(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(Noise, TwoColumnAsdFilesAreInterpolatedLinearly) {
+  const auto directory = testing::fresh_work_dir("noise_asd_text");
+  const auto asd =
+      read_asd(write_text(directory / "asd.txt", "# f ASD\n10 4e-23\n20 2e-23\n\n40 1e-23\n"));
+  EXPECT_DOUBLE_EQ(asd.at(10.0), 4e-23);
+  EXPECT_DOUBLE_EQ(asd.at(15.0), 3e-23);
+  EXPECT_DOUBLE_EQ(asd.at(30.0), 1.5e-23);
+  EXPECT_DOUBLE_EQ(asd.at(40.0), 1e-23);
+  EXPECT_THROW(asd.at(41.0), Error);
+  // The bundled O3 curves agree with the values quoted in numerics.md §1.3 (at 100 Hz).
+  EXPECT_NEAR(default_asd("H1").at(100.0), 8.96e-24, 0.01e-24);
+  EXPECT_NEAR(default_asd("L").at(100.0), 4.70e-24, 0.01e-24);
+  EXPECT_NEAR(default_asd("V1").at(100.0), 1.04e-22, 0.01e-22);
+  const auto expect_refused = [&](const std::string& text, const std::string& why) {
+    try {
+      (void)read_asd(write_text(directory / "bad.txt", text));
+      ADD_FAILURE() << "accepted an ASD file with " << why;
+    } catch (const Error& error) {
+      EXPECT_NE(std::string(error.what()).find("bad.txt"), std::string::npos) << error.what();
+      EXPECT_NE(std::string(error.what()).find(why), std::string::npos) << error.what();
+    }
+  };
+  expect_refused("10 1e-23\n20 -1e-23\n", "positive");
+  expect_refused("10 1e-23\n5 1e-23\n", "increase");
+  expect_refused("10 1e-23\nten 1e-23\n", "two numbers");
 }
 
 TEST(Noise, BadSettingsAreExplained) {

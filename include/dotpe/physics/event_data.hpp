@@ -32,6 +32,9 @@ struct EventData {
   double duration() const { return 1.0 / df(); }
   // [first, last + 1) of the frequencies where some detector's filter is non-zero.
   std::pair<std::size_t, std::size_t> band() const;
+  // Sample times of the segment, 0 ≤ t < duration, N = 2(n_f − 1) samples; the event is at
+  // t = tcoarse.
+  std::vector<double> times() const;
   // w² · strain ≈ d/S.
   std::vector<std::complex<double>> blued_strain() const;
   // RMS over the band of |strain · w| · sqrt(4 df / 2) per detector: ≈ 1 for Gaussian noise.
@@ -42,8 +45,12 @@ struct EventData {
   void validate(const std::string& source) const;
 };
 
-// Reads event.h5, or a reference EventData .npz (by extension).
+// Reads event.h5, or a reference EventData .npz (by extension), and validates it; errors name
+// the file and the field (missing keys, shapes other than [detector, frequency], ...).
 EventData read_event(const std::filesystem::path& path);
+// Both layouts of the reference (wht_filter, or the deprecated psd + fd_filter; detector names
+// as "HLV" or ['H', 'L', 'V']). Negative whitening values, FIR artefacts of real-data filters,
+// are replaced by their absolute values with a warning: only w² enters the likelihood.
 EventData read_event_npz(const std::filesystem::path& path);
 // Writes event.h5 atomically.
 void write_event(const std::filesystem::path& path, const EventData& event);
