@@ -21,6 +21,13 @@ std::vector<double> full_grid() {
   return frequencies;
 }
 
+// Seconds per frequency point (shown in ns), from the iterations and the grid size.
+benchmark::Counter time_per_point(const benchmark::State& state, std::size_t points) {
+  return benchmark::Counter(static_cast<double>(state.iterations() * points),
+                            benchmark::Counter::kIsRate | benchmark::Counter::kInvert,
+                            benchmark::Counter::kIs1000);
+}
+
 void evaluate(benchmark::State& state, Approximant approximant, const std::vector<double>& grid) {
   dotpe::waveform::BinaryParameters parameters{36.0, 29.0, 0.3, -0.1};
   parameters.iota = 0.7;
@@ -31,9 +38,7 @@ void evaluate(benchmark::State& state, Approximant approximant, const std::vecto
     benchmark::DoNotOptimize(out.data());
     parameters.m1 += 1e-9;  // a new template every iteration
   }
-  state.counters["ns_per_point"] = benchmark::Counter(
-      static_cast<double>(state.iterations() * grid.size()),
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert, benchmark::Counter::kIs1000);
+  state.counters["ns_per_point"] = time_per_point(state, grid.size());
   state.counters["points"] = static_cast<double>(grid.size());
 }
 
@@ -45,9 +50,7 @@ void exponential_floor(benchmark::State& state, const std::vector<double>& grid)
     benchmark::DoNotOptimize(out.data());
     phase += 1e-9;
   }
-  state.counters["ns_per_point"] = benchmark::Counter(
-      static_cast<double>(state.iterations() * grid.size()),
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert, benchmark::Counter::kIs1000);
+  state.counters["ns_per_point"] = time_per_point(state, grid.size());
 }
 
 const std::vector<double> kNodes = dotpe::bank::default_fbin();

@@ -32,8 +32,14 @@ std::filesystem::path lal_oracle(const std::string& approximant, int sets) {
   return path;
 }
 
+// Hz of a dimensionless frequency Mf for a total mass in Msun (LAL's MTSUN).
+double hz_of(double mf, double total_mass) {
+  return mf / (total_mass * 4.925490947641267e-6);
+}
+
+// Schwarzschild ISCO gravitational-wave frequency, Mf = 1/(6^{3/2} π).
 double isco(double total_mass) {
-  return 1.0 / (std::pow(6.0, 1.5) * kPi * total_mass * 4.925490947641267e-6);
+  return hz_of(1.0 / (std::pow(6.0, 1.5) * kPi), total_mass);
 }
 
 using comparison::phase_residual;
@@ -52,6 +58,18 @@ TEST(SpinWeightedHarmonics, MatchLal) {
   }
 }
 
+// The binary of one oracle parameter set.
+BinaryParameters binary_of(const io::h5::Group& set) {
+  BinaryParameters parameters;
+  parameters.m1 = set.attribute_double("m1");
+  parameters.m2 = set.attribute_double("m2");
+  parameters.s1z = set.attribute_double("s1z");
+  parameters.s2z = set.attribute_double("s2z");
+  parameters.iota = set.attribute_double("iota");
+  parameters.f_ref = set.attribute_double("f_ref");
+  return parameters;
+}
+
 struct LalComparison {
   double worst_amplitude = 0.0;  // max |A/A_LAL − 1|
   double worst_phase = 0.0;      // max residual after a weighted a + b f fit (rad)
@@ -68,13 +86,7 @@ LalComparison compare_with_lal(Approximant approximant, int sets,
   LalComparison result;
   for (int k = 0; k < sets; ++k) {
     const io::h5::Group set = oracle.root().group("set" + std::to_string(k));
-    BinaryParameters parameters;
-    parameters.m1 = set.attribute_double("m1");
-    parameters.m2 = set.attribute_double("m2");
-    parameters.s1z = set.attribute_double("s1z");
-    parameters.s2z = set.attribute_double("s2z");
-    parameters.iota = set.attribute_double("iota");
-    parameters.f_ref = set.attribute_double("f_ref");
+    const BinaryParameters parameters = binary_of(set);
     const auto lal_plus = set.read<io::h5::complex>("hplus").values;
     const auto lal_cross = set.read<io::h5::complex>("hcross").values;
     // h+ and h× summed over the m-groups: ours[p·n_f + i].
@@ -130,7 +142,7 @@ void expect_agreement(const LalComparison& result, double amplitude, double phas
 }
 
 double phenomd_cutoff(double total_mass) {
-  return 0.2 / (total_mass * 4.925490947641267e-6);
+  return hz_of(0.2, total_mass);
 }
 
 TEST(TaylorF2, AgreesWithLalSimulationAtFiftyBinaries) {
@@ -196,15 +208,9 @@ TEST(Waveform, RejectsWhatItCannotModel) {
   EXPECT_THROW(bad_spin.validate(), Error);
 }
 
-}  // namespace
-}  // namespace dotpe::waveform
-
-namespace dotpe::waveform {
-namespace {
-
 double phenomhm_cutoff(double total_mass) {
   // Below Mf = 0.15 every mode is inside its own range (the (2,1) mode ends first).
-  return 0.15 / (total_mass * 4.925490947641267e-6);
+  return hz_of(0.15, total_mass);
 }
 
 TEST(IMRPhenomHM, PolarisationsAgreeWithLalSimulation) {
@@ -226,13 +232,7 @@ TEST(IMRPhenomHM, AgreesWithLalSimulationModeByMode) {
     double worst_mismatch = 0.0;
     for (int k = 0; k < kSets; ++k) {
       const io::h5::Group set = oracle.root().group("set" + std::to_string(k));
-      BinaryParameters parameters;
-      parameters.m1 = set.attribute_double("m1");
-      parameters.m2 = set.attribute_double("m2");
-      parameters.s1z = set.attribute_double("s1z");
-      parameters.s2z = set.attribute_double("s2z");
-      parameters.iota = set.attribute_double("iota");
-      parameters.f_ref = set.attribute_double("f_ref");
+      const BinaryParameters parameters = binary_of(set);
       const std::string suffix = std::to_string(lm.l) + std::to_string(lm.m);
       const auto lal_plus = set.read<io::h5::complex>("hplus_" + suffix).values;
       std::vector<complex> ours(2 * frequencies.size());
