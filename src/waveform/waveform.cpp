@@ -171,9 +171,8 @@ void polarizations_by_m(Approximant approximant, const BinaryParameters& paramet
     const std::complex<double> plus_factor = 0.5 * (y_plus + sign * y_minus);
     const std::complex<double> cross_factor =
         std::complex<double>(0.0, -0.5) * (y_plus - sign * y_minus);
-    // h_m(φ_ref, D) = e^{i m φ_ref} h_m(0, 1 Mpc) / D.
-    const std::complex<double> fast =
-        std::polar(1.0 / parameters.distance, lm.m * parameters.phi_ref);
+    // h_m(φ_ref, D) = e^{i m φ_ref} h_m(0, D): the modes carry the distance already.
+    const std::complex<double> fast = std::polar(1.0, lm.m * parameters.phi_ref);
     for (std::size_t k = 0; k < n_f; ++k) {
       out[(g * 2 + 0) * n_f + k] += plus_factor * fast * h_lm[k];
       out[(g * 2 + 1) * n_f + k] += cross_factor * fast * h_lm[k];

@@ -208,6 +208,28 @@ TEST(Waveform, RejectsWhatItCannotModel) {
   EXPECT_THROW(bad_spin.validate(), Error);
 }
 
+// The distance enters once: h(D) = h(1 Mpc) / D for every model (a regression: it was applied
+// both inside the modes and again when grouping them).
+TEST(Waveform, PolarisationsScaleAsOneOverDistance) {
+  const std::vector<double> frequencies = {20.0, 45.5, 90.0, 180.0};
+  for (const Approximant approximant :
+       {Approximant::TaylorF2, Approximant::IMRPhenomD, Approximant::IMRPhenomHM}) {
+    const std::vector<Mode> modes = harmonic_modes(approximant);
+    const std::size_t size = m_arr(modes).size() * 2 * frequencies.size();
+    BinaryParameters near{30.0, 25.0, 0.2, -0.1};
+    near.iota = 0.8;
+    BinaryParameters far = near;
+    far.distance = 400.0;
+    std::vector<complex> h_near(size), h_far(size);
+    polarizations_by_m(approximant, near, modes, frequencies, h_near);
+    polarizations_by_m(approximant, far, modes, frequencies, h_far);
+    for (std::size_t k = 0; k < size; ++k) {
+      EXPECT_NEAR(std::abs(h_far[k] * 400.0 - h_near[k]), 0.0, 1e-12 * std::abs(h_near[k]))
+          << "approximant " << static_cast<int>(approximant) << " value " << k;
+    }
+  }
+}
+
 double phenomhm_cutoff(double total_mass) {
   // Below Mf = 0.15 every mode is inside its own range (the (2,1) mode ends first).
   return hz_of(0.15, total_mass);
