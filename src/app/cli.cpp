@@ -40,6 +40,8 @@ const std::vector<Subcommand>& subcommands() {
       {"run", "run the inference on an event with one or more banks", run_command},
       {"bank", "generate a waveform bank", bank_command},
       {"inject", "make an event: coloured Gaussian noise plus an injected signal", inject_command},
+      {"find-reference", "find a reference waveform par0 for an event (no injection needed)",
+       find_reference_command},
       {"import-event", "convert a dot-PE/cogwheel EventData .npz into an event.h5",
        import_event_command},
       {"waveform", "evaluate a waveform model and write it to HDF5 or CSV", waveform_command},

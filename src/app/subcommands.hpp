@@ -11,6 +11,7 @@ using Arguments = std::vector<std::string>;
 int run_command(const Arguments& arguments);
 int bank_command(const Arguments& arguments);
 int inject_command(const Arguments& arguments);
+int find_reference_command(const Arguments& arguments);
 int import_event_command(const Arguments& arguments);
 int waveform_command(const Arguments& arguments);
 int autotune_command(const Arguments& arguments);
