@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iostream>
 #include <numbers>
 
 #include "../../src/likelihood/reference_finder_internal.hpp"
@@ -134,6 +135,38 @@ TEST(ReferenceFinder, CoherentFitRecoversTheExtrinsicParametersOfANoiselessSigna
   EXPECT_NEAR(direct_lnl(event, fitted), 0.5 * rho2, 1e-6 * rho2);
 }
 
+TEST(ReferenceFinder, NoiseAloneFailsWithAMessageSayingHowToWidenTheSearch) {
+  const physics::EventData event = noise_event(5, false, 16.0);
+  ReferenceSearchSettings settings;
+  settings.mchirp_min = 20.0;
+  settings.mchirp_max = 30.0;
+  settings.min_network_snr = 12.0;
+  try {
+    find_reference_waveform(event, settings);
+    FAIL() << "pure noise passed an SNR threshold of 12";
+  } catch (const Error& error) {
+    EXPECT_THAT(error.what(), ::testing::HasSubstr("reaches network SNR 12"));
+    EXPECT_THAT(error.what(), ::testing::HasSubstr("--mchirp-guess"));
+  }
+}
+
+TEST(ReferenceFinder, ResultDoesNotDependOnTheOrderOfTheMapsEvaluations) {
+  physics::EventData event = noise_event(7, false, 16.0);
+  inject(event, source_with(36.0, 30.0, 0.0, 700.0));
+  ReferenceSearchSettings settings;
+  settings.mchirp_min = 25.0;
+  settings.mchirp_max = 35.0;
+  // As a task farm may: evaluate backwards, return in index order.
+  const ParallelMap backwards = [](std::size_t n, const std::function<double(std::size_t)>& f) {
+    std::vector<double> values(n);
+    for (std::size_t i = n; i-- > 0;) values[i] = f(i);
+    return values;
+  };
+  const auto serial = find_reference_waveform(event, settings).to_json(event.tgps);
+  const auto reversed = find_reference_waveform(event, settings, backwards).to_json(event.tgps);
+  EXPECT_EQ(serial.dump(), reversed.dump());
+}
+
 struct InjectionCase {
   std::uint64_t seed;
   double m1, m2, chi, distance;
@@ -156,11 +189,11 @@ TEST_P(ReferenceFinderInjection, RecoversChirpMassAndReachesTheTrueLikelihood) {
   const double seconds = timer.seconds();
   const auto& found = solution.parameters;
   const double found_mchirp = intrinsic_point(found.intrinsic).mchirp;
-  RecordProperty("summary",
-                 fmt::format("seed {} Mc {:.3f} -> {:.3f}, lnL true {:.2f} found {:.2f}, {:.1f} s",
-                             c.seed, mchirp, found_mchirp, true_lnl, solution.lnl, seconds));
-  std::cout << fmt::format("seed {} Mc {:.3f} -> {:.3f}, lnL true {:.2f} found {:.2f}, {:.1f} s\n",
-                           c.seed, mchirp, found_mchirp, true_lnl, solution.lnl, seconds);
+  const std::string summary =
+      fmt::format("seed {} Mc {:.3f} -> {:.3f}, lnL true {:.2f} found {:.2f}, {:.1f} s", c.seed,
+                  mchirp, found_mchirp, true_lnl, solution.lnl, seconds);
+  RecordProperty("summary", summary);
+  std::cout << summary << "\n";
   EXPECT_NEAR(found_mchirp, mchirp, 0.02 * mchirp);
   EXPECT_GT(solution.lnl, true_lnl - 2.0);
   // The reported lnL is that of the reported parameters.
