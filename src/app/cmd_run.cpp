@@ -2,7 +2,11 @@
 // the same defaults (../docs/differences.md lists where dotpe deliberately differs).
 #include "dotpe/app/options.hpp"
 #include "dotpe/core/error.hpp"
+#include "dotpe/core/log.hpp"
+#include "dotpe/hpc/environment.hpp"
 #include "dotpe/hpc/hpc_config.hpp"
+#include "dotpe/hpc/task_farm.hpp"
+#include "dotpe/pipeline/inference.hpp"
 #include "dotpe/pipeline/run_config.hpp"
 #include "subcommands.hpp"
 
@@ -120,6 +124,29 @@ pipeline::RunConfig run_config_from(const po::variables_map& values) {
   return config;
 }
 
+void print_outcome(const pipeline::RunOutcome& outcome) {
+  const nlohmann::json& summary = outcome.summary;
+  log::info("run directory: {}", outcome.rundir.string());
+  log::info("ln Z = {:.4f}, n_effective = {:.1f}, posterior samples: {}",
+            summary.at("ln_evidence").get<double>(), summary.at("n_effective").get<double>(),
+            summary.at("n_posterior_samples").get<std::size_t>());
+  if (!summary.contains("posterior")) return;
+  const bool injection = summary.contains("injection");
+  fmt::print("\n{:<20} {:>14} {:>14} {:>14}{}\n", "parameter", "median", "5%", "95%",
+             injection ? fmt::format(" {:>14}", "injected") : "");
+  for (const auto& [name, entry] : summary["posterior"].items()) {
+    // GPS times need more digits than the other parameters.
+    const int digits = name == "geocent_time" ? 4 : 3;
+    fmt::print("{:<20} {:>14.{}f} {:>14.{}f} {:>14.{}f}", name, entry.at("median").get<double>(),
+               digits, entry.at("lower_5").get<double>(), digits,
+               entry.at("upper_95").get<double>(), digits);
+    if (entry.contains("injected")) {
+      fmt::print(" {:>14.{}f}", entry.at("injected").get<double>(), digits);
+    }
+    fmt::print("\n");
+  }
+}
+
 }  // namespace
 
 int run_command(const Arguments& arguments) {
@@ -134,11 +161,17 @@ int run_command(const Arguments& arguments) {
   add_hpc_options(command.options());
   const auto values = command.parse(arguments);
   if (!values) return 0;
-  const pipeline::RunConfig config = run_config_from(*values);
+  pipeline::RunConfig config = run_config_from(*values);
   const hpc::HPCConfig hpc_config = hpc_config_from(*values);
-  (void)config;
-  (void)hpc_config;
-  return not_implemented("run", "the full inference pipeline");
+  // --i-batch is the HPC name of --single-detector-blocksize; given explicitly, it wins.
+  if (values->count("i-batch") != 0U) config.single_detector_blocksize = hpc_config.i_batch;
+
+  const hpc::Environment environment;
+  hpc::TaskFarm farm(hpc_config);
+  pipeline::Inference inference(config, farm);
+  const pipeline::RunOutcome outcome = inference.run();
+  if (farm.is_coordinator()) print_outcome(outcome);
+  return 0;
 }
 
 }  // namespace dotpe::app

@@ -18,6 +18,7 @@ inline constexpr std::uint64_t bank_samples = 2;
 inline constexpr std::uint64_t extrinsic = 3;
 inline constexpr std::uint64_t resampling = 4;
 inline constexpr std::uint64_t distance = 5;
+inline constexpr std::uint64_t discarded = 6;  // stage 5: subsample of rejected rows
 inline constexpr std::uint64_t tests = 99;
 }  // namespace rng_stream
 
