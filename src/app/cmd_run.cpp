@@ -52,7 +52,11 @@ void add_run_options(po::options_description& options) {
     ("bank-logw-override", po::value<std::string>()->value_name("FILE"),
      "replace the bank's log_prior_weights in stage 5 (.npy)")
     ("reference", po::value<std::string>()->value_name("PARAMS.json"),
-     "reference-waveform parameters par0 (default: injection, else searched)");
+     "reference-waveform parameters par0 (default: injection, else searched)")
+    ("resume", po::value<std::string>()->value_name("RUNDIR"),
+     "continue the interrupted run in RUNDIR from its checkpoint (same options and inputs; any "
+     "number of ranks)")
+    ("overwrite", po::bool_switch(), "replace the outputs of a finished run in --rundir");
   // clang-format on
 }
 
@@ -111,6 +115,14 @@ pipeline::RunConfig run_config_from(const po::variables_map& values) {
   config.n_draws = optional_value<long>(values, "n-draws");
   config.event_dir = optional_path(values, "event-dir");
   config.rundir = optional_path(values, "rundir");
+  if (const auto resume = optional_path(values, "resume")) {
+    require(!config.rundir || *config.rundir == *resume,
+            "--resume {} and --rundir {} name different directories: give one of them",
+            resume->string(), config.rundir->string());
+    config.rundir = resume;
+    config.resume = true;
+  }
+  config.overwrite = values["overwrite"].as<bool>();
   config.max_incoherent_lnlike_drop = values["max-incoherent-lnlike-drop"].as<double>();
   config.max_bestfit_lnlike_diff = values["max-bestfit-lnlike-diff"].as<double>();
   config.mchirp_guess = optional_value<double>(values, "mchirp-guess");

@@ -13,6 +13,7 @@
 #include "dotpe/core/error.hpp"
 #include "dotpe/core/log.hpp"
 #include "dotpe/core/timer.hpp"
+#include "dotpe/core/version.hpp"
 #include "dotpe/io/files.hpp"
 #include "dotpe/io/hdf5.hpp"
 #include "dotpe/io/npy.hpp"
@@ -30,11 +31,59 @@ namespace {
 
 constexpr double kPi = std::numbers::pi;
 constexpr std::size_t kProposalTemplates = 16;  // K of the time-of-arrival proposal
+constexpr const char* kCheckpointName = "checkpoint.dotpe";
+
+// Stage 4's output as a checkpoint record.
+struct ExtrinsicRecord {
+  std::vector<std::vector<double>> columns;
+  std::vector<double> diagnostics;
+  std::string source;
+
+  template <typename Archive>
+  void serialize(Archive& archive, const unsigned int /*version*/) {
+    archive& columns& diagnostics& source;
+  }
+};
+
+// What a resumed run must share with the interrupted one: every option that changes results,
+// the seed, the inputs' contents and the program version.
+nlohmann::json run_signature(const Inference::State& state) {
+  nlohmann::json signature = state.config.result_options();
+  signature["seed_resolved"] = state.seed;
+  signature["event_crc32"] = file_crc32(state.config.event);
+  std::vector<std::uint32_t> bank_crcs;
+  for (const auto& bank : state.config.banks) bank_crcs.push_back(file_crc32(bank));
+  signature["bank_crc32"] = bank_crcs;
+  signature["dotpe_version"] = version();
+  return signature;
+}
+
+void open_checkpoint(Inference::State& state) {
+  run_on_coordinator(*state.farm, [&] {
+    const auto path = state.rundir / kCheckpointName;
+    const nlohmann::json signature = run_signature(state);
+    if (state.config.resume) {
+      state.checkpoint.emplace(Checkpoint::resume(path, signature));
+      log::info("resuming {} from its checkpoint", state.rundir.string());
+    } else {
+      state.checkpoint.emplace(Checkpoint::create(path, signature));
+    }
+  });
+}
 
 std::uint64_t resolve_seed(const RunConfig& config, const hpc::TaskFarm& farm) {
   std::uint64_t seed = 0;
   if (config.seed) {
     seed = *config.seed;
+  } else if (config.resume) {
+    // The interrupted run's seed, so that the resumed run is the same run.
+    run_on_coordinator(farm, [&] {
+      const auto path = *config.rundir / "run_config.json";
+      require(std::filesystem::exists(path),
+              "--resume {}: no run_config.json there (not a dotpe run directory)",
+              config.rundir->string());
+      seed = io::read_json(path).at("seed").get<std::uint64_t>();
+    });
   } else if (farm.is_coordinator()) {
     // Recorded in run_config.json, so the run can be repeated exactly.
     std::random_device device;
@@ -49,10 +98,22 @@ std::filesystem::path prepare_run_directory(const RunConfig& config, const hpc::
   std::string rundir;
   run_on_coordinator(farm, [&] {
     rundir = resolve_run_directory(config).string();
-    require(!std::filesystem::exists(std::filesystem::path(rundir) / "summary.json"),
+    const std::filesystem::path directory(rundir);
+    if (config.resume) {
+      require(std::filesystem::is_directory(directory), "--resume {}: no such run directory",
+              rundir);
+      require(!std::filesystem::exists(directory / "summary.json"),
+              "--resume {}: that run has finished already (summary.json exists)", rundir);
+      return;
+    }
+    require(config.overwrite || !std::filesystem::exists(directory / "summary.json"),
             "run directory '{}' holds the outputs of another run (summary.json); choose another "
-            "--rundir, or use --event-dir for an automatically numbered one",
+            "--rundir, use --event-dir for an automatically numbered one, or --overwrite",
             rundir);
+    require(config.overwrite || !std::filesystem::exists(directory / kCheckpointName),
+            "run directory '{}' holds an interrupted run ({}); continue it with --resume {}, or "
+            "start afresh with --overwrite",
+            rundir, kCheckpointName, rundir);
     std::filesystem::create_directories(rundir);
   });
   farm.broadcast(rundir);
@@ -178,6 +239,18 @@ void require_band_overlap(const physics::EventData& event, const std::vector<dou
   }
 }
 
+// A searched par0 of the interrupted run (the search is the slow part of stage 1), on every rank.
+std::optional<nlohmann::json> stored_reference(const Inference::State& state) {
+  std::string text;
+  if (state.checkpoint) {
+    const auto& records = state.checkpoint->completed("reference");
+    if (!records.empty()) text = records.begin()->second;
+  }
+  state.farm->broadcast(text);
+  if (text.empty()) return std::nullopt;
+  return nlohmann::json::parse(text);
+}
+
 // par0 from --reference, the event's injection, or the search (collective over the farm).
 void resolve_reference(Inference::State& state) {
   const RunConfig& config = state.config;
@@ -194,6 +267,9 @@ void resolve_reference(Inference::State& state) {
     state.par0.intrinsic.s1x = state.par0.intrinsic.s1y = 0.0;
     state.par0.intrinsic.s2x = state.par0.intrinsic.s2y = 0.0;
     state.par0_record = {{"source", "injection"}};
+  } else if (const auto stored = stored_reference(state)) {
+    state.par0 = likelihood::SourceParameters::from_par_dic((*stored)["par_dic"], "checkpoint");
+    state.par0_record = *stored;
   } else {
     likelihood::ReferenceSearchSettings settings;
     settings.mchirp_min = state.banks.front().config.mass_range.mchirp_min;
@@ -213,6 +289,8 @@ void resolve_reference(Inference::State& state) {
     state.par0 = solution.parameters;
     state.par0_record = solution.to_json(state.event.tgps);
     state.par0_record["source"] = "search";
+    state.par0_record["par_dic"] = state.par0.to_par_dic();
+    if (state.checkpoint) state.checkpoint->append("reference", 0, state.par0_record.dump());
   }
   state.par0.intrinsic.f_ref = state.f_ref;
   state.par0_record["par_dic"] = state.par0.to_par_dic();
@@ -304,6 +382,12 @@ RunOutcome Inference::run() {
   timed("coherent", "stage 5 (coherent likelihood)", [&] { run_coherent(); });
   timed("aggregate", "stage 6 (aggregation and outputs)", [&] { aggregate(); });
   state.stage_seconds["total"] = total.seconds();
+  if (coordinator && state.checkpoint) {
+    // The outputs are complete: the checkpoint has served its purpose.
+    const std::filesystem::path path = state.checkpoint->path();
+    state.checkpoint.reset();
+    std::filesystem::remove(path);
+  }
   if (coordinator) {
     run_on_coordinator(
         *state.farm, [&] { write_profile(state); }, false);
@@ -337,6 +421,7 @@ void Inference::set_up() {
   state.open_banks.resize(state.banks.size());
   // Only once the inputs are known to be good: a refused run leaves no directory behind.
   state.rundir = prepare_run_directory(config, *state.farm);
+  open_checkpoint(state);
 
   if (state.farm->is_coordinator()) write_run_config(state);
   resolve_reference(state);
@@ -394,6 +479,15 @@ void Inference::draw_extrinsic() {
   std::vector<std::vector<double>> columns;
   std::vector<double> diagnostics;
   run_on_coordinator(*state.farm, [&] {
+    if (state.checkpoint && !state.checkpoint->completed("extrinsic").empty()) {
+      const std::string& bytes = state.checkpoint->completed("extrinsic").begin()->second;
+      ExtrinsicRecord record = hpc::detail::deserialize<ExtrinsicRecord>(bytes);
+      columns = std::move(record.columns);
+      diagnostics = std::move(record.diagnostics);
+      state.extrinsic_source = std::move(record.source);
+      log::info("extrinsic samples taken from the checkpoint");
+      return;
+    }
     extrinsic::ExtrinsicSamples samples;
     if (config.extrinsic_samples) {
       samples = read_extrinsic_table(*config.extrinsic_samples, n_ext);
@@ -417,6 +511,11 @@ void Inference::draw_extrinsic() {
     columns = {samples.lat,         samples.lon,     samples.psi,
                samples.t_geocenter, samples.weights, samples.log_prior_weights};
     diagnostics = {samples.effective_sample_size, samples.void_fraction};
+    if (state.checkpoint) {
+      state.checkpoint->append(
+          "extrinsic", 0,
+          hpc::detail::serialize(ExtrinsicRecord{columns, diagnostics, state.extrinsic_source}));
+    }
     log::info(
         "extrinsic samples ({}): {} drawn, effective sample size {:.1f}, void fraction {:.3f}",
         state.extrinsic_source, samples.size(), samples.effective_sample_size,

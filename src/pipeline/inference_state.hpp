@@ -22,6 +22,7 @@
 #include "dotpe/likelihood/summary_weights.hpp"
 #include "dotpe/physics/detectors.hpp"
 #include "dotpe/physics/event_data.hpp"
+#include "dotpe/pipeline/checkpoint.hpp"
 #include "dotpe/pipeline/evidence.hpp"
 #include "dotpe/pipeline/inference.hpp"
 #include "dotpe/waveform/waveform.hpp"
@@ -54,6 +55,7 @@ struct BankRun {
   double ln_discarded = kMinusInfinity;       // ln Σ exp(ln_posterior) of discarded rows
   std::uint64_t n_evaluated = 0;              // (i, e, o) evaluated
   std::uint64_t n_kept_by_blocks = 0;         // rows kept by the per-block cut
+  std::vector<double> unit_ln_discarded;      // per stage-5 unit, summed in unit order
   BankEvidence evidence;
 
   double grid_points(std::int64_t n_ext, std::int64_t n_phi) const {
@@ -66,6 +68,7 @@ struct Inference::State {
   hpc::TaskFarm* farm = nullptr;
   std::filesystem::path rundir;
   std::uint64_t seed = 0;
+  std::optional<Checkpoint> checkpoint;  // rank 0 only
 
   // Stage 1.
   physics::EventData event;

@@ -50,6 +50,26 @@ void RunConfig::validate() const {
   require(!load_inds || inds_path.has_value(),
           "--load-inds needs --inds-path FILE (the indices of a previous stage 3)");
   if (mchirp_guess) require(*mchirp_guess > 0.0, "--mchirp-guess must be positive");
+  // Far beyond any sensible run: almost surely a typo (and each would exhaust memory).
+  const auto require_at_most = [](std::int64_t value, std::int64_t limit, const char* name) {
+    require(value <= limit, "--{} = {} is absurdly large (at most {}): check the value", name,
+            value, limit);
+  };
+  require_at_most(n_ext, 100'000'000, "n-ext");
+  require_at_most(n_phi, 100'000, "n-phi");
+  require_at_most(n_t, 1'000'000, "n-t");
+  require_at_most(blocksize, 1'000'000, "blocksize");
+  require_at_most(single_detector_blocksize, 10'000'000, "single-detector-blocksize");
+  require(!(resume && overwrite), "--resume and --overwrite exclude each other: choose one");
+  require(!resume || rundir.has_value(), "--resume needs the run directory (--resume DIR)");
+}
+
+nlohmann::json RunConfig::result_options() const {
+  nlohmann::json options = to_json();
+  for (const char* key : {"event_dir", "rundir", "profile", "resume", "overwrite"}) {
+    options.erase(key);
+  }
+  return options;
 }
 
 std::optional<std::int64_t> RunConfig::n_int_of_bank(std::size_t bank) const {
@@ -85,7 +105,9 @@ nlohmann::json RunConfig::to_json() const {
           {"preselected_indices", optional_json(preselected_indices)},
           {"bank_logw_override", optional_json(bank_logw_override)},
           {"reference", optional_json(reference)},
-          {"profile", profile}};
+          {"profile", profile},
+          {"resume", resume},
+          {"overwrite", overwrite}};
 }
 
 std::filesystem::path resolve_run_directory(const RunConfig& config) {

@@ -196,6 +196,9 @@ class BlockPairEvaluator {
 // The final, order-independent selection of one bank's rows; everything else it drops is added
 // exactly to the discarded evidence.
 void finalize_bank_rows(BankRun& bank, const RunConfig& config) {
+  std::sort(bank.rows.begin(), bank.rows.end(), [](const CoherentRow& a, const CoherentRow& b) {
+    return std::tie(a.i, a.e, a.o) < std::tie(b.i, b.e, b.o);
+  });
   std::vector<CoherentRow> kept = select_rows(bank.rows, config.max_bestfit_lnlike_diff,
                                               static_cast<std::size_t>(config.size_limit));
   const auto key = [](const CoherentRow& row) { return std::tuple(row.i, row.e, row.o); };
@@ -226,33 +229,29 @@ void Inference::run_coherent() {
     if (bank.selected.empty()) continue;
     const BlockPairEvaluator evaluator(state, k);
     const std::vector<double>& logw_e = state.extrinsic.log_prior_weights;
-    state.farm_profiles.push_back(state.farm->run<std::vector<CoherentUnit>>(
-        "coherent_" + bank.id, evaluator.n_units(),
-        [&](const hpc::Task& task) {
-          std::vector<CoherentUnit> units;
-          for (std::size_t unit = task.first_unit; unit < task.first_unit + task.unit_count;
-               ++unit) {
-            units.push_back(evaluator.evaluate(unit, cache));
+    bank.unit_ln_discarded.assign(evaluator.n_units(), kMinusInfinity);
+    run_units<CoherentUnit>(
+        state, "coherent_" + bank.id, evaluator.n_units(),
+        [&](std::size_t unit) { return evaluator.evaluate(unit, cache); },
+        [&](std::size_t unit_index, CoherentUnit&& unit) {
+          for (std::size_t r = 0; r < unit.i.size(); ++r) {
+            const auto i = static_cast<std::size_t>(unit.i[r]);
+            const auto e = static_cast<std::size_t>(unit.e[r]);
+            bank.rows.push_back({unit.i[r], unit.e[r], unit.o[r], unit.lnl[r],
+                                 unit.lnl[r] + bank.log_prior_weights[i] + logw_e[e],
+                                 unit.bestfit[r], unit.dh[r], unit.hh[r]});
           }
-          return units;
-        },
-        [&](const hpc::Task&, std::vector<CoherentUnit>&& units) {
-          for (const CoherentUnit& unit : units) {
-            for (std::size_t r = 0; r < unit.i.size(); ++r) {
-              const auto i = static_cast<std::size_t>(unit.i[r]);
-              const auto e = static_cast<std::size_t>(unit.e[r]);
-              bank.rows.push_back({unit.i[r], unit.e[r], unit.o[r], unit.lnl[r],
-                                   unit.lnl[r] + bank.log_prior_weights[i] + logw_e[e],
-                                   unit.bestfit[r], unit.dh[r], unit.hh[r]});
-            }
-            bank.ln_discarded = log_add(bank.ln_discarded, unit.ln_discarded);
-            bank.n_evaluated += unit.n_evaluated;
-            for (std::size_t r = 0; r < unit.dt_rows.size(); ++r) {
-              bank.dt_linfree[unit.dt_rows[r]] = unit.dt[r];
-            }
+          bank.unit_ln_discarded[unit_index] = unit.ln_discarded;
+          bank.n_evaluated += unit.n_evaluated;
+          for (std::size_t r = 0; r < unit.dt_rows.size(); ++r) {
+            bank.dt_linfree[unit.dt_rows[r]] = unit.dt[r];
           }
-        }));
+        });
     if (!state.farm->is_coordinator()) continue;
+    // Everything below is independent of the order units arrived (or came from a checkpoint).
+    for (const double value : bank.unit_ln_discarded) {
+      bank.ln_discarded = log_add(bank.ln_discarded, value);
+    }
     bank.n_kept_by_blocks = bank.rows.size();
     finalize_bank_rows(bank, state.config);
     log::info("{}: {} (i, e, o) evaluated, {} kept by the block cuts, {} in the final selection",

@@ -127,27 +127,21 @@ void Inference::screen_incoherently() {
       const std::size_t count = std::min(batch_size, n_screened - first);
       return std::span(bank.screened).subspan(first, count);
     };
-    state.farm_profiles.push_back(state.farm->run<std::vector<ScreenedBatch>>(
-        "incoherent_" + bank.id, n_batches,
-        [&](const hpc::Task& task) {
-          std::vector<ScreenedBatch> batches;
-          for (std::size_t unit = task.first_unit; unit < task.first_unit + task.unit_count;
-               ++unit) {
-            batches.push_back(screen_batch(state, k, batch_rows(unit)));
+    run_units<ScreenedBatch>(
+        state, "incoherent_" + bank.id, n_batches,
+        [&](std::size_t batch) { return screen_batch(state, k, batch_rows(batch)); },
+        [&](std::size_t batch, ScreenedBatch&& result) {
+          const std::size_t first = batch * batch_size;
+          const std::size_t count = result.lnlike_di.size() / n_d;
+          require(count == batch_rows(batch).size(),
+                  "internal error: stage-2 batch {} holds {} templates, expected {}", batch, count,
+                  batch_rows(batch).size());
+          for (std::size_t d = 0; d < n_d; ++d) {
+            std::copy_n(
+                result.lnlike_di.begin() + static_cast<std::ptrdiff_t>(d * count), count,
+                bank.lnlike_di.begin() + static_cast<std::ptrdiff_t>(d * n_screened + first));
           }
-          return batches;
-        },
-        [&](const hpc::Task& task, std::vector<ScreenedBatch>&& batches) {
-          for (std::size_t u = 0; u < batches.size(); ++u) {
-            const std::size_t first = (task.first_unit + u) * batch_size;
-            const std::size_t count = batches[u].lnlike_di.size() / n_d;
-            for (std::size_t d = 0; d < n_d; ++d) {
-              std::copy_n(
-                  batches[u].lnlike_di.begin() + static_cast<std::ptrdiff_t>(d * count), count,
-                  bank.lnlike_di.begin() + static_cast<std::ptrdiff_t>(d * n_screened + first));
-            }
-          }
-        }));
+        });
     state.farm->broadcast(bank.lnlike_di);
     bank.incoherent_lnlikes.assign(n_screened, 0.0);
     for (std::size_t d = 0; d < n_d; ++d) {

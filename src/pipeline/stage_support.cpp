@@ -4,6 +4,8 @@
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 #include <cmath>
+#include <csignal>
+#include <cstdlib>
 #include <numeric>
 
 #include "dotpe/core/error.hpp"
@@ -15,6 +17,22 @@
 #include "dotpe/io/hdf5.hpp"
 
 namespace dotpe::pipeline {
+
+void fault_injection_point(const std::string& stage, std::size_t units_checkpointed) {
+  static const std::string setting = [] {
+    const char* value = std::getenv("DOTPE_FAULT_KILL_AFTER");
+    return std::string(value == nullptr ? "" : value);
+  }();
+  if (setting.empty()) return;
+  const auto colon = setting.rfind(':');
+  if (colon == std::string::npos) return;
+  const std::string prefix = setting.substr(0, colon);
+  if (stage.rfind(prefix, 0) != 0) return;
+  if (units_checkpointed == std::stoul(setting.substr(colon + 1))) {
+    log::warning("DOTPE_FAULT_KILL_AFTER={}: killing rank 0 (fault injection)", setting);
+    std::raise(SIGKILL);
+  }
+}
 
 void run_on_coordinator(const hpc::TaskFarm& farm, const std::function<void()>& work,
                         bool collective) {

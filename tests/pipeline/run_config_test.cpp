@@ -94,7 +94,29 @@ TEST(RunConfig, JsonRecordsEveryOption) {
   EXPECT_EQ(json["seed"], 42);
   EXPECT_TRUE(json["mchirp_guess"].is_null());
   EXPECT_EQ(json["bank_folder"][0], "bank.h5");
-  EXPECT_EQ(json.size(), 26U);
+  EXPECT_EQ(json.size(), 28U);
+}
+
+TEST(RunConfig, ResultOptionsLeaveOutWhereAndHowTheRunIsWritten) {
+  RunConfig config = minimal_config();
+  const auto options = config.result_options();
+  for (const char* key : {"rundir", "event_dir", "profile", "resume", "overwrite"}) {
+    EXPECT_FALSE(options.contains(key)) << key;
+  }
+  EXPECT_TRUE(options.contains("n_phi"));
+  RunConfig moved = config;
+  moved.rundir = "elsewhere";
+  moved.profile = true;
+  EXPECT_EQ(moved.result_options(), options);
+}
+
+TEST(RunConfig, RefusesAbsurdSizes) {
+  RunConfig config = minimal_config();
+  config.n_phi = 10'000'000;
+  EXPECT_THROW(config.validate(), Error);
+  config = minimal_config();
+  config.blocksize = 0;
+  EXPECT_THROW(config.validate(), Error);
 }
 
 }  // namespace

@@ -39,6 +39,8 @@ struct RunConfig {
   std::optional<std::filesystem::path> bank_logw_override;
   std::optional<std::filesystem::path> reference;
   bool profile = false;
+  bool resume = false;     // continue the interrupted run in `rundir` from its checkpoint
+  bool overwrite = false;  // replace the outputs of a finished run in `rundir`
 
   // Throws dotpe::Error naming the option that is missing or wrong and what to do.
   void validate() const;
@@ -47,6 +49,10 @@ struct RunConfig {
   std::optional<std::int64_t> n_int_of_bank(std::size_t bank) const;
 
   nlohmann::json to_json() const;
+
+  // The options that change results (to_json without output locations, profiling and resume
+  // flags): part of the checkpoint's run signature.
+  nlohmann::json result_options() const;
 };
 
 // The run directory: `rundir` when given; otherwise event_dir/run_K with K one more than the
