@@ -611,9 +611,11 @@ Handle open_file(const std::filesystem::path& path, Mode mode, hid_t access_prop
 #endif
   require(is_hdf5 > 0, "file '{}' is not an HDF5 file (or is damaged)", name);
   const unsigned flags = mode == Mode::read ? H5F_ACC_RDONLY : H5F_ACC_RDWR;
-  return Handle(
-      checked(H5Fopen(name.c_str(), flags, access_properties), "open file '" + name + "'"),
-      H5Fclose);
+  return Handle(checked(H5Fopen(name.c_str(), flags, access_properties),
+                        "open file '" + name +
+                            "': it is damaged or truncated (an interrupted copy or "
+                            "write?); regenerate it or copy it again"),
+                H5Fclose);
 }
 
 Group open_root(const Handle& file, const std::filesystem::path& path) {

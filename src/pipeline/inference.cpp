@@ -355,6 +355,18 @@ void build_relative_binning(Inference::State& state) {
                         m2_index);
 }
 
+// The files a fresh run writes before its outputs; the directory too if nothing else is in it.
+void remove_partial_outputs(const Inference::State& state) {
+  if (state.config.resume || state.rundir.empty()) return;
+  std::error_code ignored;
+  for (const char* name : {"run_config.json", "reference.json", kCheckpointName,
+                           "results.h5.partial", "posterior.h5.partial"}) {
+    std::filesystem::remove(state.rundir / name, ignored);
+  }
+  if (std::filesystem::is_empty(state.rundir, ignored))
+    std::filesystem::remove(state.rundir, ignored);
+}
+
 }  // namespace
 
 Inference::Inference(RunConfig config, hpc::TaskFarm& farm) : state_(std::make_unique<State>()) {
@@ -375,12 +387,19 @@ RunOutcome Inference::run() {
     if (coordinator) log::info("{}: {:.2f} s", label, timer.seconds());
   };
   const WallTimer total;
-  timed("setup", "stage 1 (setup)", [&] { set_up(); });
-  timed("incoherent", "stage 2 (incoherent screening)", [&] { screen_incoherently(); });
-  timed("cross_bank", "stage 3 (cross-bank selection)", [&] { select_across_banks(); });
-  timed("extrinsic", "stage 4 (extrinsic samples)", [&] { draw_extrinsic(); });
-  timed("coherent", "stage 5 (coherent likelihood)", [&] { run_coherent(); });
-  timed("aggregate", "stage 6 (aggregation and outputs)", [&] { aggregate(); });
+  try {
+    timed("setup", "stage 1 (setup)", [&] { set_up(); });
+    timed("incoherent", "stage 2 (incoherent screening)", [&] { screen_incoherently(); });
+    timed("cross_bank", "stage 3 (cross-bank selection)", [&] { select_across_banks(); });
+    timed("extrinsic", "stage 4 (extrinsic samples)", [&] { draw_extrinsic(); });
+    timed("coherent", "stage 5 (coherent likelihood)", [&] { run_coherent(); });
+    timed("aggregate", "stage 6 (aggregation and outputs)", [&] { aggregate(); });
+  } catch (const Error&) {
+    // A refused input or a failed task: no half-written run directory stays behind. (A killed
+    // job keeps its checkpoint for --resume; so does a failed resume.)
+    if (coordinator) remove_partial_outputs(state);
+    throw;
+  }
   state.stage_seconds["total"] = total.seconds();
   if (coordinator && state.checkpoint) {
     // The outputs are complete: the checkpoint has served its purpose.

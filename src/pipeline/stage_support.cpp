@@ -199,6 +199,17 @@ const bank::BankFile& Inference::State::bank_file(std::size_t bank) {
 std::vector<std::complex<double>> Inference::State::aligned_templates(
     std::size_t bank, std::span<const std::size_t> rows, std::vector<double>& dt) {
   std::vector<std::complex<double>> h = bank_file(bank).read_templates(rows);
+  const std::size_t per_template = values_per_template();
+  for (std::size_t j = 0; j < rows.size(); ++j) {
+    const auto values = std::span(h).subspan(j * per_template, per_template);
+    const bool finite = std::all_of(values.begin(), values.end(), [](const auto& value) {
+      return std::isfinite(value.real()) && std::isfinite(value.imag());
+    });
+    require(finite,
+            "bank '{}': template {} has non-finite waveform values (NaN or inf); regenerate the "
+            "bank, or leave the template out with --preselected-indices",
+            banks[bank].path.string(), rows[j]);
+  }
   dt.assign(rows.size(), 0.0);
   aligner->align(rows.size(), n_modes(), h, dt);
   return h;
