@@ -56,7 +56,10 @@ void add_run_options(po::options_description& options) {
     ("resume", po::value<std::string>()->value_name("RUNDIR"),
      "continue the interrupted run in RUNDIR from its checkpoint (same options and inputs; any "
      "number of ranks)")
-    ("overwrite", po::bool_switch(), "replace the outputs of a finished run in --rundir");
+    ("overwrite", po::bool_switch(), "replace the outputs of a finished run in --rundir")
+    ("max-memory-per-worker", po::value<double>()->value_name("GB"),
+     "memory budget of one worker rank: --blocksize and --single-detector-blocksize are lowered "
+     "until the predicted working set fits (docs/pipeline.md)");
   // clang-format on
 }
 
@@ -123,6 +126,7 @@ pipeline::RunConfig run_config_from(const po::variables_map& values) {
     config.resume = true;
   }
   config.overwrite = values["overwrite"].as<bool>();
+  config.max_memory_per_worker_gb = optional_value<double>(values, "max-memory-per-worker");
   config.max_incoherent_lnlike_drop = values["max-incoherent-lnlike-drop"].as<double>();
   config.max_bestfit_lnlike_diff = values["max-bestfit-lnlike-diff"].as<double>();
   config.mchirp_guess = optional_value<double>(values, "mchirp-guess");

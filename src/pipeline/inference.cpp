@@ -12,6 +12,7 @@
 
 #include "dotpe/core/error.hpp"
 #include "dotpe/core/log.hpp"
+#include "dotpe/core/memory.hpp"
 #include "dotpe/core/timer.hpp"
 #include "dotpe/core/version.hpp"
 #include "dotpe/io/files.hpp"
@@ -22,6 +23,7 @@
 #include "dotpe/likelihood/spline_basis.hpp"
 #include "dotpe/physics/noise.hpp"
 #include "dotpe/physics/sky.hpp"
+#include "dotpe/pipeline/memory_budget.hpp"
 #include "inference_state.hpp"
 #include "stage_support.hpp"
 
@@ -56,6 +58,44 @@ nlohmann::json run_signature(const Inference::State& state) {
   signature["bank_crc32"] = bank_crcs;
   signature["dotpe_version"] = version();
   return signature;
+}
+
+// --max-memory-per-worker: rank 0 predicts the working set from its own footprint and lowers
+// the block sizes for every rank alike.
+void apply_memory_budget(Inference::State& state) {
+  RunConfig& config = state.config;
+  if (!config.max_memory_per_worker_gb) return;
+  std::vector<std::int64_t> sizes = {config.blocksize, config.single_detector_blocksize};
+  run_on_coordinator(*state.farm, [&] {
+    WorkloadShape shape;
+    shape.n_detectors = state.event.n_detectors();
+    shape.n_modes = state.banks.front().config.m_arr.size();
+    shape.n_nodes = state.banks.front().config.fbin.size();
+    shape.n_t = static_cast<std::size_t>(config.n_t);
+    shape.n_phi = static_cast<std::size_t>(config.n_phi);
+    shape.n_phi_incoherent =
+        static_cast<std::size_t>(config.n_phi_incoherent.value_or(config.n_phi));
+    shape.n_ext = static_cast<std::size_t>(config.n_ext);
+    shape.blocksize = static_cast<std::size_t>(config.blocksize);
+    shape.i_batch = static_cast<std::size_t>(config.single_detector_blocksize);
+    // Still to come in every worker: the summary weights and spline tables (a few times the
+    // event's arrays) and the distance-marginalisation table (31 MB).
+    const double event_bytes = static_cast<double>(state.event.strain.size()) * 24.0;
+    shape.baseline_bytes = static_cast<double>(current_rss_bytes()) + 4.0 * event_bytes + 32e6;
+    const WorkloadShape fitted = fit_to_budget(shape, *config.max_memory_per_worker_gb * 1e9);
+    if (fitted.blocksize != shape.blocksize || fitted.i_batch != shape.i_batch) {
+      log::info(
+          "--max-memory-per-worker {} GB: blocksize {} -> {}, single-detector blocksize {} -> {} "
+          "(predicted {:.2f} GB per worker)",
+          *config.max_memory_per_worker_gb, shape.blocksize, fitted.blocksize, shape.i_batch,
+          fitted.i_batch, worker_bytes(fitted) / 1e9);
+    }
+    sizes = {static_cast<std::int64_t>(fitted.blocksize),
+             static_cast<std::int64_t>(fitted.i_batch)};
+  });
+  state.farm->broadcast(sizes);
+  config.blocksize = sizes[0];
+  config.single_detector_blocksize = sizes[1];
 }
 
 void open_checkpoint(Inference::State& state) {
@@ -439,10 +479,11 @@ void Inference::set_up() {
   require_band_overlap(state.event, state.fbin, state.banks.front().path);
   state.open_banks.resize(state.banks.size());
   // Only once the inputs are known to be good: a refused run leaves no directory behind.
+  apply_memory_budget(state);
   state.rundir = prepare_run_directory(config, *state.farm);
-  open_checkpoint(state);
-
+  // run_config.json first: it holds the drawn seed that a resume needs.
   if (state.farm->is_coordinator()) write_run_config(state);
+  open_checkpoint(state);
   resolve_reference(state);
   build_relative_binning(state);
   if (state.farm->is_coordinator()) {

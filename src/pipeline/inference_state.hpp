@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "dotpe/bank/bank_file.hpp"
+#include "dotpe/core/math.hpp"
 #include "dotpe/extrinsic/extrinsic_sampling.hpp"
 #include "dotpe/hpc/task_farm.hpp"
 #include "dotpe/likelihood/coherent_kernel.hpp"
@@ -55,7 +56,8 @@ struct BankRun {
   double ln_discarded = kMinusInfinity;       // ln Σ exp(ln_posterior) of discarded rows
   std::uint64_t n_evaluated = 0;              // (i, e, o) evaluated
   std::uint64_t n_kept_by_blocks = 0;         // rows kept by the per-block cut
-  std::vector<double> unit_ln_discarded;      // per stage-5 unit, summed in unit order
+  LogSumAccumulator discarded;                // ln_posterior mass the cuts removed
+  double best_bestfit = kMinusInfinity;       // the best row merged so far
   BankEvidence evidence;
 
   double grid_points(std::int64_t n_ext, std::int64_t n_phi) const {

@@ -60,13 +60,18 @@ void RunConfig::validate() const {
   require_at_most(n_t, 1'000'000, "n-t");
   require_at_most(blocksize, 1'000'000, "blocksize");
   require_at_most(single_detector_blocksize, 10'000'000, "single-detector-blocksize");
+  if (max_memory_per_worker_gb) {
+    require(*max_memory_per_worker_gb > 0.0, "--max-memory-per-worker must be positive (GB)");
+  }
   require(!(resume && overwrite), "--resume and --overwrite exclude each other: choose one");
   require(!resume || rundir.has_value(), "--resume needs the run directory (--resume DIR)");
 }
 
 nlohmann::json RunConfig::result_options() const {
   nlohmann::json options = to_json();
-  for (const char* key : {"event_dir", "rundir", "profile", "resume", "overwrite"}) {
+  // The memory budget acts through blocksize and single_detector_blocksize, which are recorded.
+  for (const char* key :
+       {"event_dir", "rundir", "profile", "resume", "overwrite", "max_memory_per_worker_gb"}) {
     options.erase(key);
   }
   return options;
@@ -106,6 +111,7 @@ nlohmann::json RunConfig::to_json() const {
           {"bank_logw_override", optional_json(bank_logw_override)},
           {"reference", optional_json(reference)},
           {"profile", profile},
+          {"max_memory_per_worker_gb", optional_json(max_memory_per_worker_gb)},
           {"resume", resume},
           {"overwrite", overwrite}};
 }

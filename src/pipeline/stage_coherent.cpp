@@ -193,6 +193,32 @@ class BlockPairEvaluator {
   std::uint64_t stride_ = 1, offset_ = 0;
 };
 
+bool better_row(const CoherentRow& a, const CoherentRow& b) {
+  if (a.bestfit_lnlike != b.bestfit_lnlike) return a.bestfit_lnlike > b.bestfit_lnlike;
+  return std::tie(a.i, a.e, a.o) < std::tie(b.i, b.e, b.o);
+}
+
+// Keeps rank 0's rows bounded by about 2·size_limit: rows below (best so far − diff) or outside
+// the current top size_limit can never enter the final selection (its threshold only rises),
+// so dropping them now changes nothing but memory; their posterior mass goes to the tally,
+// whose sum does not depend on the order of additions.
+void prune_rows(BankRun& bank, const RunConfig& config) {
+  const auto limit = static_cast<std::size_t>(config.size_limit);
+  if (bank.rows.size() <= 2 * limit) return;
+  const double threshold = bank.best_bestfit - config.max_bestfit_lnlike_diff;
+  const auto kept_end =
+      std::partition(bank.rows.begin(), bank.rows.end(),
+                     [&](const CoherentRow& row) { return row.bestfit_lnlike >= threshold; });
+  auto first_dropped = kept_end;
+  if (static_cast<std::size_t>(kept_end - bank.rows.begin()) > limit) {
+    first_dropped = bank.rows.begin() + static_cast<std::ptrdiff_t>(limit);
+    std::nth_element(bank.rows.begin(), first_dropped, kept_end, better_row);
+  }
+  for (auto row = first_dropped; row != bank.rows.end(); ++row)
+    bank.discarded.add(row->ln_posterior);
+  bank.rows.erase(first_dropped, bank.rows.end());
+}
+
 // The final, order-independent selection of one bank's rows; everything else it drops is added
 // exactly to the discarded evidence.
 void finalize_bank_rows(BankRun& bank, const RunConfig& config) {
@@ -206,9 +232,7 @@ void finalize_bank_rows(BankRun& bank, const RunConfig& config) {
     const bool is_kept = std::binary_search(
         kept.begin(), kept.end(), row,
         [&](const CoherentRow& a, const CoherentRow& b) { return key(a) < key(b); });
-    if (!is_kept && std::isfinite(row.ln_posterior)) {
-      bank.ln_discarded = log_add(bank.ln_discarded, row.ln_posterior);
-    }
+    if (!is_kept) bank.discarded.add(row.ln_posterior);
   }
   bank.rows = std::move(kept);
 }
@@ -229,31 +253,29 @@ void Inference::run_coherent() {
     if (bank.selected.empty()) continue;
     const BlockPairEvaluator evaluator(state, k);
     const std::vector<double>& logw_e = state.extrinsic.log_prior_weights;
-    bank.unit_ln_discarded.assign(evaluator.n_units(), kMinusInfinity);
     run_units<CoherentUnit>(
         state, "coherent_" + bank.id, evaluator.n_units(),
         [&](std::size_t unit) { return evaluator.evaluate(unit, cache); },
-        [&](std::size_t unit_index, CoherentUnit&& unit) {
+        [&](std::size_t, CoherentUnit&& unit) {
           for (std::size_t r = 0; r < unit.i.size(); ++r) {
             const auto i = static_cast<std::size_t>(unit.i[r]);
             const auto e = static_cast<std::size_t>(unit.e[r]);
             bank.rows.push_back({unit.i[r], unit.e[r], unit.o[r], unit.lnl[r],
                                  unit.lnl[r] + bank.log_prior_weights[i] + logw_e[e],
                                  unit.bestfit[r], unit.dh[r], unit.hh[r]});
+            bank.best_bestfit = std::max(bank.best_bestfit, unit.bestfit[r]);
           }
-          bank.unit_ln_discarded[unit_index] = unit.ln_discarded;
+          bank.discarded.add(unit.ln_discarded);
           bank.n_evaluated += unit.n_evaluated;
+          bank.n_kept_by_blocks += unit.i.size();
           for (std::size_t r = 0; r < unit.dt_rows.size(); ++r) {
             bank.dt_linfree[unit.dt_rows[r]] = unit.dt[r];
           }
+          prune_rows(bank, state.config);
         });
     if (!state.farm->is_coordinator()) continue;
-    // Everything below is independent of the order units arrived (or came from a checkpoint).
-    for (const double value : bank.unit_ln_discarded) {
-      bank.ln_discarded = log_add(bank.ln_discarded, value);
-    }
-    bank.n_kept_by_blocks = bank.rows.size();
     finalize_bank_rows(bank, state.config);
+    bank.ln_discarded = bank.discarded.log_sum();
     log::info("{}: {} (i, e, o) evaluated, {} kept by the block cuts, {} in the final selection",
               bank.id, bank.n_evaluated, bank.n_kept_by_blocks, bank.rows.size());
   }

@@ -61,6 +61,11 @@ kill -9 -- "-$job" 2>/dev/null
 wait "$job" 2>/dev/null
 if [[ -f $work/external/summary.json ]]; then
   echo "note: the external kill came after the run had finished"
+elif [[ ! -s $work/external/checkpoint.dotpe ]]; then
+  # Killed during start-up, before the checkpoint existed: nothing to resume, start afresh.
+  echo "note: the external kill came before the checkpoint was written"
+  check "restart after an early kill" 0 "$dotpe" "${run[@]}" --rundir "$work/external" --overwrite
+  same_outputs "external early kill, restarted" "$work/external"
 else
   check "resume after an external kill" 0 mpiexec -n 2 --oversubscribe "$dotpe" "${run[@]}" \
     --resume "$work/external"

@@ -94,7 +94,7 @@ TEST(RunConfig, JsonRecordsEveryOption) {
   EXPECT_EQ(json["seed"], 42);
   EXPECT_TRUE(json["mchirp_guess"].is_null());
   EXPECT_EQ(json["bank_folder"][0], "bank.h5");
-  EXPECT_EQ(json.size(), 28U);
+  EXPECT_EQ(json.size(), 29U);
 }
 
 TEST(RunConfig, ResultOptionsLeaveOutWhereAndHowTheRunIsWritten) {

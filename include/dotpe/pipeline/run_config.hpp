@@ -39,6 +39,7 @@ struct RunConfig {
   std::optional<std::filesystem::path> bank_logw_override;
   std::optional<std::filesystem::path> reference;
   bool profile = false;
+  std::optional<double> max_memory_per_worker_gb;  // lower the block sizes to fit this
   bool resume = false;     // continue the interrupted run in `rundir` from its checkpoint
   bool overwrite = false;  // replace the outputs of a finished run in `rundir`
 
