@@ -242,30 +242,40 @@ std::vector<std::complex<double>> BankFile::read_block(std::size_t block) const 
 std::vector<std::complex<double>> BankFile::read_templates(
     std::span<const std::size_t> indices) const {
   const std::size_t per_template = config_.values_per_template();
-  std::map<std::size_t, std::vector<std::size_t>> positions_by_block;
+  // Requested rows in bank order, each with its position in the result.
+  std::vector<std::pair<std::size_t, std::size_t>> rows;
+  rows.reserve(indices.size());
   for (std::size_t position = 0; position < indices.size(); ++position) {
     require(indices[position] < config_.bank_size,
             "{}: template index {} is outside the bank "
             "(size {})",
             path().string(), indices[position], config_.bank_size);
-    positions_by_block[indices[position] / config_.blocksize].push_back(position);
+    rows.emplace_back(indices[position], position);
   }
+  std::sort(rows.begin(), rows.end());
   std::vector<std::complex<double>> result(indices.size() * per_template);
   const io::h5::Dataset dataset = file_.root().dataset("waveforms");
-  for (const auto& [block, positions] : positions_by_block) {
-    // One read per block, of the smallest row range that covers the requested templates.
-    const auto [lowest, highest] =
-        std::minmax_element(positions.begin(), positions.end(),
-                            [&](std::size_t a, std::size_t b) { return indices[a] < indices[b]; });
-    const std::size_t first_row = indices[*lowest];
-    const std::size_t rows = indices[*highest] - first_row + 1;
-    const auto waveforms = dataset.read_slab<io::h5::complex>(
-        {first_row, 0, 0, 0}, {rows, config_.m_arr.size(), 2, config_.fbin.size()});
-    for (const std::size_t position : positions) {
-      const std::size_t row = indices[position] - first_row;
-      std::copy_n(waveforms.begin() + static_cast<std::ptrdiff_t>(row * per_template), per_template,
-                  result.begin() + static_cast<std::ptrdiff_t>(position * per_template));
+  // One read per run of nearby rows: a short gap is cheaper to read through than a second
+  // read call, but a sparse selection (stage 5 after the incoherent cut) must not pull whole
+  // blocks of hundreds of MB from disk.
+  constexpr std::size_t kMaxGap = 8;
+  std::size_t run_start = 0;
+  while (run_start < rows.size()) {
+    std::size_t run_end = run_start + 1;
+    while (run_end < rows.size() && rows[run_end].first - rows[run_end - 1].first <= kMaxGap &&
+           rows[run_end].first / config_.blocksize == rows[run_start].first / config_.blocksize) {
+      ++run_end;
     }
+    const std::size_t first_row = rows[run_start].first;
+    const std::size_t count = rows[run_end - 1].first - first_row + 1;
+    const auto waveforms = dataset.read_slab<io::h5::complex>(
+        {first_row, 0, 0, 0}, {count, config_.m_arr.size(), 2, config_.fbin.size()});
+    for (std::size_t k = run_start; k < run_end; ++k) {
+      const std::size_t row = rows[k].first - first_row;
+      std::copy_n(waveforms.begin() + static_cast<std::ptrdiff_t>(row * per_template), per_template,
+                  result.begin() + static_cast<std::ptrdiff_t>(rows[k].second * per_template));
+    }
+    run_start = run_end;
   }
   return result;
 }

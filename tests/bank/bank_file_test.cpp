@@ -119,6 +119,27 @@ TEST(BankFile, ReadsArbitraryTemplatesInTheRequestedOrder) {
   EXPECT_THROW(bank.read_templates(outside), Error);
 }
 
+TEST(BankFile, ReadsSparseTemplatesAcrossGapsAndBlocks) {
+  // Rows far apart inside one block are read separately (runs split at gaps > 8 rows).
+  const auto path = testing::fresh_work_dir("bank_sparse") / "bank.h5";
+  const BankConfig config = small_config(40, 32, WaveformPrecision::double_precision);
+  {
+    BankFile bank = BankFile::create(
+        path, config, draw_intrinsic_samples(config.mass_range, config.bank_size, 2));
+    fill_bank(bank);
+  }
+  const BankFile bank = BankFile::open(path);
+  const std::vector<std::size_t> indices = {39, 0, 30, 12, 31, 1, 32, 12};
+  const auto templates = bank.read_templates(indices);
+  const std::size_t per_template = config.values_per_template();
+  for (std::size_t position = 0; position < indices.size(); ++position) {
+    for (std::size_t k = 0; k < per_template; ++k) {
+      ASSERT_EQ(templates[position * per_template + k], synthetic_value(indices[position], k))
+          << "position " << position;
+    }
+  }
+}
+
 TEST(BankFile, RecordsWhichBlocksAreComplete) {
   const auto path = testing::fresh_work_dir("bank_blocks") / "bank.h5";
   const BankConfig config = small_config(10, 4, WaveformPrecision::double_precision);
