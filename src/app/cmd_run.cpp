@@ -1,8 +1,12 @@
 // `dotpe run`: the options of dot-PE's inference.run(), with dashes instead of underscores and
 // the same defaults (../docs/differences.md lists where dotpe deliberately differs).
+#include <cstdlib>
+#include <filesystem>
+
 #include "dotpe/app/options.hpp"
 #include "dotpe/core/error.hpp"
 #include "dotpe/core/log.hpp"
+#include "dotpe/core/version.hpp"
 #include "dotpe/hpc/environment.hpp"
 #include "dotpe/hpc/hpc_config.hpp"
 #include "dotpe/hpc/task_farm.hpp"
@@ -57,6 +61,9 @@ void add_run_options(po::options_description& options) {
      "continue the interrupted run in RUNDIR from its checkpoint (same options and inputs; any "
      "number of ranks)")
     ("overwrite", po::bool_switch(), "replace the outputs of a finished run in --rundir")
+    ("plot", po::bool_switch(),
+     "write RUNDIR/posterior.png, a corner plot (needs python3 with numpy, h5py, matplotlib; "
+     "$DOTPE_PYTHON chooses the interpreter)")
     ("max-memory-per-worker", po::value<double>()->value_name("GB"),
      "memory budget of one worker rank: --blocksize and --single-detector-blocksize are lowered "
      "until the predicted working set fits (docs/pipeline.md)");
@@ -140,6 +147,18 @@ pipeline::RunConfig run_config_from(const po::variables_map& values) {
   return config;
 }
 
+// The corner plot is a convenience: its failure is reported but does not fail the run.
+void plot_posterior(const std::filesystem::path& rundir) {
+  const std::filesystem::path script = data_dir() / ".." / "scripts" / "corner_plot";
+  const char* python = std::getenv("DOTPE_PYTHON");
+  const std::string command =
+      fmt::format("\"{}\" \"{}\" \"{}\"", python != nullptr ? python : "python3", script.string(),
+                  rundir.string());
+  if (!std::filesystem::exists(script) || std::system(command.c_str()) != 0) {
+    log::warning("--plot: no corner plot (ran: {}); the run's outputs are complete", command);
+  }
+}
+
 void print_outcome(const pipeline::RunOutcome& outcome) {
   const nlohmann::json& summary = outcome.summary;
   log::info("run directory: {}", outcome.rundir.string());
@@ -186,7 +205,10 @@ int run_command(const Arguments& arguments) {
   hpc::TaskFarm farm(hpc_config);
   pipeline::Inference inference(config, farm);
   const pipeline::RunOutcome outcome = inference.run();
-  if (farm.is_coordinator()) print_outcome(outcome);
+  if (farm.is_coordinator()) {
+    print_outcome(outcome);
+    if ((*values)["plot"].as<bool>()) plot_posterior(outcome.rundir);
+  }
   return 0;
 }
 

@@ -16,8 +16,9 @@ check "injection" 0 "$dotpe" inject --out "$work/event.h5" --approximant IMRPhen
   --duration 8 --fmin 20 --fmax 512 --seed 2
 run=(run --event "$work/event.h5" --bank "$work/bank.h5" --n-ext 128 --n-phi 16 --n-t 32
   --blocksize 64 --single-detector-blocksize 128 --seed 11)
-check "serial run" 0 "$dotpe" "${run[@]}" --rundir "$work/np1"
+check "serial run with a corner plot" 0 "$dotpe" "${run[@]}" --rundir "$work/np1" --plot
 expect_output "evidence printed" "ln Z ="
+[[ -s $work/np1/posterior.png ]] || { echo "FAIL: --plot wrote no posterior.png"; cat "$work/out"; failures=$((failures + 1)); }
 check "run with 2 ranks" 0 mpiexec -n 2 --oversubscribe "$dotpe" "${run[@]}" --rundir "$work/np2"
 check "run with 3 ranks, tasks of 2 units" 0 mpiexec -n 3 --oversubscribe "$dotpe" "${run[@]}" \
   --rundir "$work/np3" --batches-per-task 2
