@@ -1,5 +1,8 @@
 #include "dotpe/bank/bank_file.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <map>
 
@@ -74,8 +77,13 @@ BankConfig read_config(const io::h5::Group& root) {
   config.mass_range = {root.attribute_double("min_mchirp"), root.attribute_double("max_mchirp"),
                        root.attribute_double("q_min"), root.attribute_double("q_max")};
   config.seed = static_cast<std::uint64_t>(root.attribute_int("seed"));
-  config.bank_size = static_cast<std::size_t>(root.attribute_int("bank_size"));
-  config.blocksize = static_cast<std::size_t>(root.attribute_int("blocksize"));
+  const std::int64_t bank_size = root.attribute_int("bank_size");
+  const std::int64_t blocksize = root.attribute_int("blocksize");
+  require(bank_size > 0 && blocksize > 0,
+          "{}: bank_size ({}) and blocksize ({}) must be positive (damaged file?)", root.path(),
+          bank_size, blocksize);
+  config.bank_size = static_cast<std::size_t>(bank_size);
+  config.blocksize = static_cast<std::size_t>(blocksize);
   config.precision = root.attribute_string("waveform_precision") == "single"
                          ? WaveformPrecision::single_precision
                          : WaveformPrecision::double_precision;
@@ -194,6 +202,17 @@ BankFile BankFile::create(const std::filesystem::path& path, const BankConfig& c
 BankFile BankFile::open(const std::filesystem::path& path, io::h5::Mode mode) {
   io::h5::File file(path, mode);
   BankConfig config = read_config(file.root());
+  // The datasets must have the shapes of the configuration: the readers index them with it.
+  const io::h5::Shape waveforms = {config.bank_size, config.m_arr.size(), 2, config.fbin.size()};
+  const io::h5::Shape stored_waveforms = file.root().dataset("waveforms").shape();
+  require(stored_waveforms == waveforms,
+          "{}: 'waveforms' has shape ({}), expected ({}) = (bank_size, m_arr, 2, fbin) (damaged "
+          "file?)",
+          path.string(), fmt::join(stored_waveforms, ", "), fmt::join(waveforms, ", "));
+  const io::h5::Shape stored_flags = file.root().dataset("block_complete").shape();
+  require(stored_flags == io::h5::Shape{config.n_blocks()},
+          "{}: 'block_complete' has shape ({}), expected ({}) = (blocks) (damaged file?)",
+          path.string(), fmt::join(stored_flags, ", "), config.n_blocks());
   return BankFile(std::move(file), std::move(config));
 }
 

@@ -62,9 +62,12 @@ void validate_fbin(const std::vector<double>& fbin, const std::string& source) {
   for (std::size_t b = 0; b < fbin.size(); ++b) {
     require(std::isfinite(fbin[b]) && fbin[b] > 0.0, "{}: fbin[{}] = {} is not a positive number",
             source, b, fbin[b]);
-    require(b == 0 || fbin[b] > fbin[b - 1],
-            "{}: fbin must increase strictly, but fbin[{}] = {} follows {}", source, b, fbin[b],
-            fbin[b - 1]);
+    // fbin[b - 1] is formatted only for b > 0: the message's arguments are always evaluated.
+    if (b > 0) {
+      require(fbin[b] > fbin[b - 1],
+              "{}: fbin must increase strictly, but fbin[{}] = {} follows {}", source, b, fbin[b],
+              fbin[b - 1]);
+    }
   }
 }
 

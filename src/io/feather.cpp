@@ -26,8 +26,8 @@ class FlatBuffer {
 
   template <typename T>
   T load(std::size_t position) const {
-    require(position + sizeof(T) <= size_, "{}: corrupt Arrow metadata (offset {} out of range)",
-            source_, position);
+    require(position <= size_ && sizeof(T) <= size_ - position,
+            "{}: corrupt Arrow metadata (offset {} out of range)", source_, position);
     T value;
     std::memcpy(&value, data_ + position, sizeof(T));
     return value;
@@ -57,16 +57,21 @@ class FlatBuffer {
     if (!position) return std::nullopt;
     return follow(*position);
   }
-  // (position of the first element, element count) of a vector field.
-  std::pair<std::size_t, std::size_t> vector(std::size_t table, int field) const {
+  // (position of the first element, element count) of a vector field whose elements take
+  // `element_size` bytes; the whole vector lies inside the buffer.
+  std::pair<std::size_t, std::size_t> vector(std::size_t table, int field,
+                                             std::size_t element_size) const {
     const auto position = this->field(table, field);
     if (!position) return {0, 0};
     const std::size_t start = follow(*position);
-    return {start + 4, load<std::uint32_t>(start)};
+    const std::size_t count = load<std::uint32_t>(start);
+    require(count <= (size_ - start - 4) / element_size,
+            "{}: corrupt Arrow metadata (a vector of {} elements runs past the end)", source_,
+            count);
+    return {start + 4, count};
   }
   std::string string(std::size_t table, int field) const {
-    const auto [start, length] = vector(table, field);
-    require(start + length <= size_, "{}: corrupt Arrow metadata (string)", source_);
+    const auto [start, length] = vector(table, field, 1);
     return std::string(reinterpret_cast<const char*>(data_ + start), length);
   }
 
@@ -100,7 +105,7 @@ std::vector<ColumnType> read_schema(const FlatBuffer& footer, std::size_t footer
                                     const std::string& source) {
   const auto schema = footer.table(footer_table, 1);
   require(schema.has_value(), "{}: the Arrow footer has no schema", source);
-  const auto [fields_start, field_count] = footer.vector(*schema, 1);
+  const auto [fields_start, field_count] = footer.vector(*schema, 1, 4);
   std::vector<ColumnType> columns;
   for (std::size_t k = 0; k < field_count; ++k) {
     const std::size_t field = footer.follow(fields_start + 4 * k);
@@ -122,6 +127,9 @@ std::vector<ColumnType> read_schema(const FlatBuffer& footer, std::size_t footer
     } else {
       throw Error("{}: column '{}' is not numeric (Arrow type {}); only numeric columns are read",
                   source, column.name, type_kind);
+    }
+    for (const auto& other : columns) {
+      require(other.name != column.name, "{}: two columns are named '{}'", source, column.name);
     }
     columns.push_back(column);
   }
@@ -155,25 +163,46 @@ std::vector<std::uint8_t> lz4_frame_decompress(const std::uint8_t* data, std::si
   return output;
 }
 
-// The bytes of one body buffer, decompressed when the batch is compressed.
-std::vector<std::uint8_t> buffer_bytes(const std::vector<std::uint8_t>& file, std::size_t body,
-                                       std::int64_t offset, std::int64_t length, bool compressed,
+// The largest expansion of LZ4 (a run of 255-byte length extensions), with room for a frame's
+// headers: a buffer claiming to decompress to more than this is corrupt.
+constexpr std::size_t kMaxLz4Ratio = 256;
+constexpr std::size_t kLz4Slack = 1 << 16;
+
+// A record batch's byte range in the file: metadata at `offset`, then the body.
+struct BlockRange {
+  std::size_t offset = 0;
+  std::size_t metadata_length = 0;
+  std::size_t body_length = 0;
+};
+
+// The bytes of one body buffer, decompressed when the batch is compressed. The buffer must lie
+// inside the batch's body.
+std::vector<std::uint8_t> buffer_bytes(const std::vector<std::uint8_t>& file,
+                                       const BlockRange& block, std::int64_t offset,
+                                       std::int64_t length, bool compressed,
                                        const std::string& source) {
-  const std::size_t start = body + static_cast<std::size_t>(offset);
-  require(offset >= 0 && length >= 0 && start + static_cast<std::size_t>(length) <= file.size(),
-          "{}: a column buffer lies outside the file (truncated?)", source);
-  const std::uint8_t* data = file.data() + start;
-  if (!compressed || length == 0) return std::vector<std::uint8_t>(data, data + length);
+  require(offset >= 0 && length >= 0 && static_cast<std::size_t>(offset) <= block.body_length &&
+              static_cast<std::size_t>(length) <= block.body_length - offset,
+          "{}: a column buffer lies outside its record batch (truncated or corrupt file?)", source);
+  const std::uint8_t* data =
+      file.data() + block.offset + block.metadata_length + static_cast<std::size_t>(offset);
+  const auto size = static_cast<std::size_t>(length);
+  if (!compressed || size == 0) return std::vector<std::uint8_t>(data, data + size);
+  require(size >= 8, "{}: a compressed column buffer is shorter than its 8-byte length prefix",
+          source);
   std::int64_t uncompressed = 0;
   std::memcpy(&uncompressed, data, 8);
-  if (uncompressed == -1) return std::vector<std::uint8_t>(data + 8, data + length);
-  return lz4_frame_decompress(data + 8, static_cast<std::size_t>(length) - 8,
-                              static_cast<std::size_t>(uncompressed), source);
+  if (uncompressed == -1) return std::vector<std::uint8_t>(data + 8, data + size);
+  require(uncompressed >= 0 &&
+              static_cast<std::size_t>(uncompressed) <= kMaxLz4Ratio * (size - 8) + kLz4Slack,
+          "{}: a column buffer claims to decompress to {} bytes from {}, more than LZ4 can", source,
+          uncompressed, size - 8);
+  return lz4_frame_decompress(data + 8, size - 8, static_cast<std::size_t>(uncompressed), source);
 }
 
 void append_values(const std::vector<std::uint8_t>& bytes, const ColumnType& column,
                    std::size_t rows, std::vector<double>& out, const std::string& source) {
-  require(bytes.size() >= rows * static_cast<std::size_t>(column.width_bytes),
+  require(rows <= bytes.size() / static_cast<std::size_t>(column.width_bytes),
           "{}: column '{}' holds fewer values than the batch has rows", source, column.name);
   for (std::size_t row = 0; row < rows; ++row) {
     const std::uint8_t* element = bytes.data() + row * static_cast<std::size_t>(column.width_bytes);
@@ -197,24 +226,28 @@ void append_values(const std::vector<std::uint8_t>& bytes, const ColumnType& col
   }
 }
 
-void read_record_batch(const std::vector<std::uint8_t>& file, std::int64_t block_offset,
-                       std::int32_t metadata_length, const std::vector<ColumnType>& columns,
-                       FeatherTable& table, const std::string& source) {
-  auto position = static_cast<std::size_t>(block_offset);
-  require(position + 8 <= file.size(), "{}: record batch outside the file", source);
+void read_record_batch(const std::vector<std::uint8_t>& file, const BlockRange& block,
+                       const std::vector<ColumnType>& columns, FeatherTable& table,
+                       const std::string& source) {
+  const std::size_t position = block.offset;
+  require(block.metadata_length >= 8, "{}: record batch metadata is too short", source);
   std::uint32_t prefix = 0;
   std::memcpy(&prefix, file.data() + position, 4);
   std::size_t flatbuffer_start = position + 4;
   if (prefix == 0xFFFFFFFFU) flatbuffer_start += 4;  // continuation marker, then the length
-  const FlatBuffer message(file.data() + flatbuffer_start, file.size() - flatbuffer_start, source);
+  const FlatBuffer message(file.data() + flatbuffer_start,
+                           position + block.metadata_length - flatbuffer_start, source);
   const std::size_t message_table = message.root();
   require(message.scalar<std::uint8_t>(message_table, 1, 0) == kHeaderRecordBatch,
           "{}: expected a record batch message", source);
   const auto batch = message.table(message_table, 2);
   require(batch.has_value(), "{}: record batch without header", source);
-  const auto rows = static_cast<std::size_t>(message.scalar<std::int64_t>(*batch, 0, 0));
-  const auto [nodes_start, node_count] = message.vector(*batch, 1);
-  const auto [buffers_start, buffer_count] = message.vector(*batch, 2);
+  const auto declared_rows = message.scalar<std::int64_t>(*batch, 0, 0);
+  require(declared_rows >= 0, "{}: a record batch has a negative row count ({})", source,
+          declared_rows);
+  const auto rows = static_cast<std::size_t>(declared_rows);
+  const auto [nodes_start, node_count] = message.vector(*batch, 1, 16);
+  const auto [buffers_start, buffer_count] = message.vector(*batch, 2, 16);
   require(node_count == columns.size() && buffer_count == 2 * columns.size(),
           "{}: record batch layout does not match the schema", source);
   bool compressed = false;
@@ -225,13 +258,12 @@ void read_record_batch(const std::vector<std::uint8_t>& file, std::int64_t block
             source);
     compressed = true;
   }
-  const std::size_t body = position + static_cast<std::size_t>(metadata_length);
   for (std::size_t c = 0; c < columns.size(); ++c) {
     const auto null_count = message.load<std::int64_t>(nodes_start + 16 * c + 8);
     require(null_count == 0, "{}: column '{}' has missing values", source, columns[c].name);
     const std::size_t data_buffer = buffers_start + 16 * (2 * c + 1);
     const auto bytes =
-        buffer_bytes(file, body, message.load<std::int64_t>(data_buffer),
+        buffer_bytes(file, block, message.load<std::int64_t>(data_buffer),
                      message.load<std::int64_t>(data_buffer + 8), compressed, source);
     append_values(bytes, columns[c], rows, table.columns[columns[c].name], source);
   }
@@ -262,11 +294,32 @@ FeatherTable read_feather(const std::filesystem::path& path) {
     table.names.push_back(column.name);
     table.columns[column.name] = {};
   }
-  const auto [blocks_start, block_count] = footer.vector(footer_table, 3);
+  // struct Block {int64 offset; int32 metaDataLength; pad; int64 bodyLength}. Record batches
+  // lie in the file before the footer, in order and without overlapping: each byte of the file
+  // is read once.
+  const auto [blocks_start, block_count] = footer.vector(footer_table, 3, 24);
+  std::size_t end_of_previous = kMagicSize;
   for (std::size_t k = 0; k < block_count; ++k) {
-    const std::size_t block = blocks_start + 24 * k;  // struct Block {int64, int32, pad, int64}
-    read_record_batch(file, footer.load<std::int64_t>(block), footer.load<std::int32_t>(block + 8),
-                      columns, table, source);
+    const std::size_t entry = blocks_start + 24 * k;
+    const auto offset = footer.load<std::int64_t>(entry);
+    const auto metadata_length = footer.load<std::int32_t>(entry + 8);
+    const auto body_length = footer.load<std::int64_t>(entry + 16);
+    require(offset >= 0 && metadata_length >= 0 && body_length >= 0 &&
+                static_cast<std::size_t>(offset) >= end_of_previous &&
+                static_cast<std::size_t>(offset) <= footer_start &&
+                static_cast<std::size_t>(metadata_length) <=
+                    footer_start - static_cast<std::size_t>(offset) &&
+                static_cast<std::size_t>(body_length) <=
+                    footer_start - static_cast<std::size_t>(offset) -
+                        static_cast<std::size_t>(metadata_length),
+            "'{}': record batch {} lies outside the data section or overlaps another (corrupt "
+            "Arrow footer)",
+            source, k);
+    const BlockRange block{static_cast<std::size_t>(offset),
+                           static_cast<std::size_t>(metadata_length),
+                           static_cast<std::size_t>(body_length)};
+    read_record_batch(file, block, columns, table, source);
+    end_of_previous = block.offset + block.metadata_length + block.body_length;
   }
   return table;
 }

@@ -85,9 +85,70 @@ Handle make_space(const Shape& shape) {
 
 Shape space_shape(hid_t space) {
   const int rank = H5Sget_simple_extent_ndims(space);
-  std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)));
-  if (rank > 0) H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+  if (rank < 0) throw Error("HDF5: could not read the shape of a dataset or attribute");
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  if (rank > 0) {
+    checked_status(H5Sget_simple_extent_dims(space, dims.data(), nullptr) == rank ? 0 : -1,
+                   "read the shape of a dataset or attribute");
+  }
   return Shape(dims.begin(), dims.end());
+}
+
+// Number of elements of `shape`, or an error naming `what` when it overflows.
+std::size_t checked_element_count(const Shape& shape, const std::string& what) {
+  std::size_t count = 1;
+  for (const std::size_t extent : shape) {
+    require(!__builtin_mul_overflow(count, extent, &count),
+            "{} declares an impossible shape (its element count overflows): the file is damaged",
+            what);
+  }
+  return count;
+}
+
+// Size of the file that holds `object`, in bytes.
+std::size_t file_size_of(hid_t object) {
+  const Handle file(H5Iget_file_id(object), H5Fclose);
+  hsize_t size = 0;
+  checked_status(file.valid() ? H5Fget_filesize(file.get(), &size) : -1, "get a file's size");
+  return static_cast<std::size_t>(size);
+}
+
+// Reads below this size are not checked against the stored bytes (fill values are allowed).
+constexpr std::size_t kUncheckedReadBytes = std::size_t{1} << 20;
+// No HDF5 filter dotpe meets (deflate at most ~1032:1) expands data more than this.
+constexpr std::size_t kMaxCompressionRatio = 1100;
+
+// Refuses to read `count` elements of a dataset when the file cannot hold them: a damaged file
+// can declare any shape, and reading it would allocate that much memory. The stored bytes
+// (`count` elements of the stored type) must be at most kMaxCompressionRatio times the bytes the
+// dataset has in the file, which must lie in the file.
+void check_dataset_read(hid_t dataset, hid_t stored_type, std::size_t count,
+                        const std::string& what) {
+  const std::size_t element_size = H5Tget_size(stored_type);
+  std::size_t bytes = 0;
+  require(element_size > 0 && !__builtin_mul_overflow(count, element_size, &bytes),
+          "{} declares an impossible size: the file is damaged", what);
+  if (bytes <= kUncheckedReadBytes) return;
+  const std::size_t stored = H5Dget_storage_size(dataset);
+  const std::size_t file_size = file_size_of(dataset);
+  require(stored <= file_size,
+          "{} claims {} bytes of storage in a file of {} bytes: the file is damaged or truncated",
+          what, stored, file_size);
+  require(bytes / kMaxCompressionRatio <= stored,
+          "{}: reading {} elements needs {} bytes but the file stores only {} bytes for it "
+          "(damaged file, or a dataset never written)",
+          what, count, bytes, stored);
+}
+
+// The same for an attribute, whose values are stored uncompressed in the file.
+void check_attribute_read(hid_t attribute, hid_t stored_type, std::size_t count,
+                          const std::string& what) {
+  const std::size_t element_size = H5Tget_size(stored_type);
+  std::size_t bytes = 0;
+  require(element_size > 0 && !__builtin_mul_overflow(count, element_size, &bytes) &&
+              bytes <= file_size_of(attribute),
+          "attribute {} declares {} elements, more than its file holds: the file is damaged", what,
+          count);
 }
 
 // The HDF5 class a stored dataset must have to be read as T (a readable error beats HDF5's).
@@ -207,6 +268,8 @@ std::vector<std::string> Group::member_names() const {
   for (hsize_t k = 0; k < info.nlinks; ++k) {
     const ssize_t length =
         H5Lget_name_by_idx(id(), ".", H5_INDEX_NAME, H5_ITER_INC, k, nullptr, 0, H5P_DEFAULT);
+    checked_status(length < 0 ? -1 : 0,
+                   "read the name of member " + std::to_string(k) + " of " + path_);
     std::string name(static_cast<std::size_t>(length), '\0');
     H5Lget_name_by_idx(id(), ".", H5_INDEX_NAME, H5_ITER_INC, k, name.data(), name.size() + 1,
                        H5P_DEFAULT);
@@ -342,7 +405,8 @@ std::vector<std::string> Group::read_strings(const std::string& name) const {
                       H5Dclose);
   const Handle stored_type(H5Dget_type(handle.get()), H5Tclose);
   const Handle space(H5Dget_space(handle.get()), H5Sclose);
-  const std::size_t count = element_count(space_shape(space.get()));
+  const std::size_t count = checked_element_count(space_shape(space.get()), describe(name));
+  check_dataset_read(handle.get(), stored_type.get(), count, describe(name));
   return read_string_elements(
       stored_type.get(), count,
       [&](hid_t type, void* buffer) {
@@ -398,11 +462,14 @@ Table Group::read_table(const std::string& name) const {
   require(H5Tget_class(stored_type.get()) == H5T_COMPOUND, "{} is not a table (compound dataset)",
           describe(name));
   const Handle space(H5Dget_space(handle.get()), H5Sclose);
-  const std::size_t rows = element_count(space_shape(space.get()));
+  const std::size_t rows = checked_element_count(space_shape(space.get()), describe(name));
+  check_dataset_read(handle.get(), stored_type.get(), rows, describe(name));
   Table table;
   const int members = H5Tget_nmembers(stored_type.get());
   for (int c = 0; c < members; ++c) {
     char* member_name = H5Tget_member_name(stored_type.get(), static_cast<unsigned>(c));
+    require(member_name != nullptr, "HDF5: could not read the name of column {} of {}", c,
+            describe(name));
     const std::string column_name(member_name);
     H5free_memory(member_name);
     const bool is_integer =
@@ -486,7 +553,9 @@ std::vector<double> read_numeric_attribute(hid_t object, const std::string& name
   const H5T_class_t stored_class = H5Tget_class(stored_type.get());
   require(stored_class == H5T_FLOAT || stored_class == H5T_INTEGER, "attribute {} is not numeric",
           what);
-  std::vector<double> values(element_count(space_shape(space.get())));
+  const std::size_t count = checked_element_count(space_shape(space.get()), "attribute " + what);
+  check_attribute_read(attribute.get(), stored_type.get(), count, what);
+  std::vector<double> values(count);
   checked_status(H5Aread(attribute.get(), H5T_NATIVE_DOUBLE, values.data()),
                  "read attribute " + what);
   return values;
@@ -505,6 +574,9 @@ std::int64_t Group::attribute_int(const std::string& name) const {
   const Handle stored_type(H5Aget_type(attribute.get()), H5Tclose);
   require(H5Tget_class(stored_type.get()) == H5T_INTEGER, "attribute {} is not an integer",
           describe(name));
+  const Handle space(H5Aget_space(attribute.get()), H5Sclose);
+  require(checked_element_count(space_shape(space.get()), describe(name)) == 1,
+          "attribute {} should be one integer", describe(name));
   std::int64_t value = 0;
   checked_status(H5Aread(attribute.get(), H5T_NATIVE_INT64, &value),
                  "read attribute " + describe(name));
@@ -514,6 +586,9 @@ std::int64_t Group::attribute_int(const std::string& name) const {
 std::string Group::attribute_string(const std::string& name) const {
   const Handle attribute = open_attribute(id(), name, describe(name));
   const Handle stored_type(H5Aget_type(attribute.get()), H5Tclose);
+  const Handle space(H5Aget_space(attribute.get()), H5Sclose);
+  require(checked_element_count(space_shape(space.get()), describe(name)) == 1,
+          "attribute {} should be one string", describe(name));
   const auto values = read_string_elements(
       stored_type.get(), 1,
       [&](hid_t type, void* buffer) { return H5Aread(attribute.get(), type, buffer); },
@@ -547,7 +622,7 @@ std::pair<Handle, Handle> select_slab(hid_t dataset, const Shape& offset, const 
   require(offset.size() == shape.size() && count.size() == shape.size(),
           "internal error: slab of rank {} for {} of rank {}", offset.size(), what, shape.size());
   for (std::size_t k = 0; k < shape.size(); ++k) {
-    require(offset[k] + count[k] <= shape[k],
+    require(count[k] <= shape[k] && offset[k] <= shape[k] - count[k],
             "{}: requested rows {}..{} along axis {} but it has only {}", what, offset[k],
             offset[k] + count[k], k, shape[k]);
   }
@@ -570,7 +645,9 @@ std::vector<T> Dataset::read_slab(const Shape& offset, const Shape& count) const
   require(stored_type_matches<T>(stored_type.get()), "{} does not hold {} numbers", description_,
           element_name<T>());
   const auto [file_space, memory_space] = select_slab(handle_.get(), offset, count, description_);
-  std::vector<T> values(element_count(count));
+  const std::size_t elements = checked_element_count(count, description_);
+  check_dataset_read(handle_.get(), stored_type.get(), elements, description_);
+  std::vector<T> values(elements);
   if (values.empty()) return values;
   const Handle type = memory_type<T>();
   checked_status(H5Dread(handle_.get(), type.get(), memory_space.get(), file_space.get(),

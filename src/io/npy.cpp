@@ -2,12 +2,14 @@
 
 #include <zip.h>
 
+#include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <memory>
 #include <numeric>
-#include <regex>
 
 #include "dotpe/core/error.hpp"
 
@@ -23,20 +25,49 @@ T load_little_endian(const std::byte* where) {
   return value;
 }
 
-// The header is a Python dict literal: {'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }
-std::string header_field(const std::string& header, const std::string& key,
-                         const std::string& source) {
-  const std::regex pattern("'" + key + "'\\s*:\\s*('([^']*)'|\\(([^)]*)\\)|(True|False))");
-  std::smatch match;
-  require(std::regex_search(header, match, pattern), "{}: .npy header has no '{}' entry", source,
-          key);
-  for (int group = 2; group <= 4; ++group) {
-    if (match[group].matched) return match[group].str();
+// Position of the first non-space character at or after `position`.
+std::size_t skip_spaces(const std::string& text, std::size_t position) {
+  while (position < text.size() && std::isspace(static_cast<unsigned char>(text[position]))) {
+    ++position;
   }
-  return {};
+  return position;
 }
 
-std::vector<std::size_t> parse_shape(const std::string& text) {
+// The header is a Python dict literal: {'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }
+// Returns the value of `key`: the text inside '...' or (...), or True/False. A hand-written scan
+// rather than std::regex, whose recursive matcher overflows the stack on long headers.
+std::string header_field(const std::string& header, const std::string& key,
+                         const std::string& source) {
+  const std::string quoted = "'" + key + "'";
+  for (std::size_t found = header.find(quoted); found != std::string::npos;
+       found = header.find(quoted, found + 1)) {
+    std::size_t position = skip_spaces(header, found + quoted.size());
+    if (position >= header.size() || header[position] != ':') continue;
+    position = skip_spaces(header, position + 1);
+    if (position >= header.size()) continue;
+    const char opening = header[position];
+    if (opening == '\'' || opening == '(') {
+      const std::size_t closing = header.find(opening == '(' ? ')' : '\'', position + 1);
+      if (closing == std::string::npos) continue;
+      return header.substr(position + 1, closing - position - 1);
+    }
+    for (const char* word : {"True", "False"}) {
+      if (header.compare(position, std::strlen(word), word) == 0) return word;
+    }
+  }
+  throw Error("{}: .npy header has no '{}' entry", source, key);
+}
+
+// a * b, or an error naming `source` when it does not fit in std::size_t.
+std::size_t checked_product(std::size_t a, std::size_t b, const std::string& source) {
+  std::size_t product = 0;
+  require(!__builtin_mul_overflow(a, b, &product),
+          "{}: .npy header declares an array too large to address ({} x {} overflows)", source, a,
+          b);
+  return product;
+}
+
+std::vector<std::size_t> parse_shape(const std::string& text, const std::string& source) {
   std::vector<std::size_t> shape;
   std::size_t position = 0;
   while (position < text.size()) {
@@ -44,7 +75,12 @@ std::vector<std::size_t> parse_shape(const std::string& text) {
     if (digit == std::string::npos) break;
     std::size_t end = digit;
     while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
-    shape.push_back(std::stoull(text.substr(digit, end - digit)));
+    std::size_t extent = 0;
+    const auto [last, error] = std::from_chars(text.data() + digit, text.data() + end, extent);
+    require(error == std::errc() && last == text.data() + end,
+            "{}: .npy header has an out-of-range dimension '{}' in its shape", source,
+            text.substr(digit, end - digit));
+    shape.push_back(extent);
     position = end;
   }
   return shape;
@@ -55,7 +91,26 @@ char dtype_kind(const std::string& descr) {
 }
 
 std::size_t dtype_width(const std::string& descr) {
-  return descr.size() > 2 ? std::stoull(descr.substr(2)) : 0;
+  std::size_t width = 0;
+  if (descr.size() > 2) {
+    std::from_chars(descr.data() + 2, descr.data() + descr.size(), width);
+  }
+  return width;
+}
+
+// Checks that `descr` is a byte order, a kind letter and a width in bytes (characters for U),
+// e.g. '<f8', '|u1', '<U2': the only dtypes the conversions read.
+void check_descr(const std::string& descr, const std::string& source) {
+  require(!descr.empty() && (descr[0] == '<' || descr[0] == '|'),
+          "{}: dtype '{}' is not little-endian", source, descr);
+  std::size_t width = 0;
+  const char* digits = descr.data() + std::min<std::size_t>(descr.size(), 2);
+  const auto [last, error] = std::from_chars(digits, descr.data() + descr.size(), width);
+  require(descr.size() > 2 && std::isalpha(static_cast<unsigned char>(descr[1])) &&
+              error == std::errc() && last == descr.data() + descr.size() && width > 0,
+          "{}: unsupported dtype '{}' (expected a byte order, a kind and a non-zero width, as "
+          "'<f8')",
+          source, descr);
 }
 
 }  // namespace
@@ -70,6 +125,7 @@ NpyArray parse_npy(std::span<const std::byte> bytes, const std::string& source) 
   const auto major = static_cast<unsigned>(bytes[6]);
   require(major >= 1 && major <= 3, "{}: unsupported .npy format version {}", source, major);
   const std::size_t length_bytes = major == 1 ? 2 : 4;
+  require(bytes.size() >= 8 + length_bytes, "{}: truncated .npy header", source);
   const std::size_t header_length = major == 1
                                         ? load_little_endian<std::uint16_t>(bytes.data() + 8)
                                         : load_little_endian<std::uint32_t>(bytes.data() + 8);
@@ -84,15 +140,17 @@ NpyArray parse_npy(std::span<const std::byte> bytes, const std::string& source) 
   require(header_field(header, "fortran_order", source) == "False",
           "{}: Fortran-ordered arrays are not supported; save with numpy.ascontiguousarray",
           source);
-  array.shape = parse_shape(header_field(header, "shape", source));
-  require(!array.descr.empty() && (array.descr[0] == '<' || array.descr[0] == '|'),
-          "{}: dtype '{}' is not little-endian", source, array.descr);
+  array.shape = parse_shape(header_field(header, "shape", source), source);
+  check_descr(array.descr, source);
 
-  const std::size_t width =
-      dtype_kind(array.descr) == 'U' ? 4 * dtype_width(array.descr) : dtype_width(array.descr);
-  const std::size_t payload = width * array.size();
+  std::size_t elements = 1;
+  for (const std::size_t extent : array.shape) elements = checked_product(elements, extent, source);
+  const std::size_t width = dtype_kind(array.descr) == 'U'
+                                ? checked_product(4, dtype_width(array.descr), source)
+                                : dtype_width(array.descr);
+  const std::size_t payload = checked_product(width, elements, source);
   const std::size_t data_start = header_start + header_length;
-  require(bytes.size() >= data_start + payload,
+  require(bytes.size() - data_start >= payload,
           "{}: file is truncated ({} data bytes expected, {} present)", source, payload,
           bytes.size() - data_start);
   array.data.assign(bytes.begin() + static_cast<std::ptrdiff_t>(data_start),
@@ -103,6 +161,11 @@ NpyArray parse_npy(std::span<const std::byte> bytes, const std::string& source) 
 std::vector<double> NpyArray::to_doubles() const {
   const char kind = dtype_kind(descr);
   const std::size_t width = dtype_width(descr);
+  const bool supported = (kind == 'f' && (width == 8 || width == 4)) ||
+                         (kind == 'i' && (width == 8 || width == 4)) ||
+                         (kind == 'u' && (width == 8 || width == 1)) || (kind == 'b' && width == 1);
+  require(supported, "{} has dtype '{}', which is not a real number type", source, descr);
+  require(data.size() / width >= size(), "{}: holds fewer values than its shape needs", source);
   std::vector<double> values(size());
   const std::byte* raw = data.data();
   for (std::size_t k = 0; k < values.size(); ++k) {
@@ -133,6 +196,8 @@ std::vector<std::complex<double>> NpyArray::to_complex() const {
     const auto real = to_doubles();
     return std::vector<std::complex<double>>(real.begin(), real.end());
   }
+  require(width == 16 || width == 8, "{} has unsupported complex dtype '{}'", source, descr);
+  require(data.size() / width >= size(), "{}: holds fewer values than its shape needs", source);
   std::vector<std::complex<double>> values(size());
   for (std::size_t k = 0; k < values.size(); ++k) {
     const std::byte* element = data.data() + k * width;
@@ -152,6 +217,9 @@ std::vector<std::string> NpyArray::to_strings() const {
   require(kind == 'U' || kind == 'S', "{} has dtype '{}', which is not a string type", source,
           descr);
   const std::size_t characters = dtype_width(descr);
+  const std::size_t unit = kind == 'U' ? 4 : 1;
+  require(characters > 0 && data.size() / unit / characters >= size(),
+          "{}: holds fewer characters than its dtype '{}' and shape need", source, descr);
   std::vector<std::string> values;
   for (std::size_t k = 0; k < size(); ++k) {
     std::string text;
@@ -203,7 +271,9 @@ std::map<std::string, NpyArray> read_npz(const std::filesystem::path& path) {
   for (zip_int64_t index = 0; index < entries; ++index) {
     zip_stat_t stat;
     zip_stat_init(&stat);
-    require(zip_stat_index(archive.get(), static_cast<zip_uint64_t>(index), 0, &stat) == 0,
+    require(zip_stat_index(archive.get(), static_cast<zip_uint64_t>(index), 0, &stat) == 0 &&
+                (stat.valid & ZIP_STAT_NAME) != 0 && stat.name != nullptr &&
+                (stat.valid & ZIP_STAT_SIZE) != 0,
             "'{}': cannot read zip entry {}", path.string(), index);
     std::string key = stat.name;
     if (key.size() > 4 && key.ends_with(".npy")) key.resize(key.size() - 4);
@@ -212,10 +282,22 @@ std::map<std::string, NpyArray> read_npz(const std::filesystem::path& path) {
     const std::unique_ptr<zip_file_t, decltype(&zip_fclose)> member(
         zip_fopen_index(archive.get(), static_cast<zip_uint64_t>(index), 0), &zip_fclose);
     require(member != nullptr, "{}: cannot open member (unsupported compression?)", source);
-    std::vector<std::byte> bytes(stat.size);
-    const zip_int64_t read = zip_fread(member.get(), bytes.data(), stat.size);
-    require(read == static_cast<zip_int64_t>(stat.size), "{}: member is truncated or corrupt",
-            source);
+    // Read in pieces rather than allocating the size the zip directory declares: a damaged
+    // directory can declare any size, and only the bytes really present are kept.
+    std::vector<std::byte> bytes;
+    constexpr std::size_t kPiece = std::size_t{1} << 20;
+    while (true) {
+      const std::size_t held = bytes.size();
+      bytes.resize(held + kPiece);
+      const zip_int64_t read = zip_fread(member.get(), bytes.data() + held, kPiece);
+      require(read >= 0, "{}: member is corrupt ({})", source, zip_file_strerror(member.get()));
+      bytes.resize(held + static_cast<std::size_t>(read));
+      require(bytes.size() <= stat.size, "{}: member holds more than the {} bytes declared", source,
+              stat.size);
+      if (read == 0) break;
+    }
+    require(bytes.size() == stat.size, "{}: member is truncated or corrupt ({} of {} bytes)",
+            source, bytes.size(), stat.size);
     members.emplace(key, parse_npy(bytes, source));
   }
   return members;

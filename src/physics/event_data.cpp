@@ -188,8 +188,8 @@ EventData read_event_npz(const std::filesystem::path& path) {
   if (members.contains("injection")) {
     const std::string text = members.at("injection").to_string();
     const auto parsed = nlohmann::json::parse(text, nullptr, false);
-    if (parsed.is_discarded()) {
-      log::warning("{}: 'injection' is not JSON; the injection parameters are dropped",
+    if (parsed.is_discarded() || !(parsed.is_object() || parsed.is_null())) {
+      log::warning("{}: 'injection' is not a JSON object; the injection parameters are dropped",
                    path.string());
     } else if (!parsed.is_null()) {
       event.injection = parsed;
@@ -242,7 +242,10 @@ EventData read_event(const std::filesystem::path& path) {
           path.string(), fmt::join(filter.shape, ", "), fmt::join(expected, ", "));
   event.whitening_filter = std::move(filter.values);
   if (root.has_attribute("injection")) {
-    event.injection = nlohmann::json::parse(root.attribute_string("injection"));
+    auto parsed = nlohmann::json::parse(root.attribute_string("injection"), nullptr, false);
+    require(!parsed.is_discarded() && (parsed.is_object() || parsed.is_null()),
+            "{}: the 'injection' attribute is not a JSON object (damaged file?)", path.string());
+    if (!parsed.is_null()) event.injection = std::move(parsed);
   }
   event.validate(path.string());
   return event;

@@ -173,5 +173,53 @@ TEST(BankFile, RejectsInvalidConfigurationsAndForeignFiles) {
   }
 }
 
+// Found while fuzzing BankFile::open (fuzz/hdf5_event_fuzzer): a bank whose attributes and
+// 'waveforms' declare 2^40 templates that were never written made read_block allocate them
+// (std::length_error); negative sizes were cast to huge ones.
+TEST(BankFile, DamagedSizesAreErrorsNamingTheFile) {
+  const auto directory = testing::fresh_work_dir("bank_damaged");
+  const auto path = directory / "bank.h5";
+  const BankConfig config = small_config(10, 4, WaveformPrecision::single_precision);
+  {
+    BankFile bank = BankFile::create(
+        path, config, draw_intrinsic_samples(config.mass_range, config.bank_size, config.seed));
+    fill_bank(bank);
+  }
+  const std::size_t huge = std::size_t{1} << 40;
+  {
+    io::h5::File file(path, io::h5::Mode::read_write);
+    const io::h5::Group& root = file.root();
+    root.set_attribute("bank_size", static_cast<std::int64_t>(huge));
+    root.set_attribute("blocksize", static_cast<std::int64_t>(huge));
+    ASSERT_GE(H5Ldelete(root.id(), "waveforms", H5P_DEFAULT), 0);
+    ASSERT_GE(H5Ldelete(root.id(), "block_complete", H5P_DEFAULT), 0);
+    root.create_dataset<io::h5::complex_float>("waveforms",
+                                               {huge, config.m_arr.size(), 2, config.fbin.size()},
+                                               {1, config.m_arr.size(), 2, config.fbin.size()});
+    root.write("block_complete", std::vector<std::uint8_t>{1});
+  }
+  {
+    const BankFile bank = BankFile::open(path);
+    try {
+      (void)bank.read_block(0);
+      FAIL() << "read 2^40 templates that the file does not hold";
+    } catch (const Error& error) {
+      EXPECT_NE(std::string(error.what()).find("bank.h5"), std::string::npos) << error.what();
+    }
+    EXPECT_THROW((void)bank.samples(), Error);
+  }
+
+  {
+    io::h5::File file(path, io::h5::Mode::read_write);
+    file.root().set_attribute("bank_size", std::int64_t{-3});
+  }
+  try {
+    (void)BankFile::open(path);
+    FAIL() << "accepted a negative bank_size";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("bank_size (-3)"), std::string::npos) << error.what();
+  }
+}
+
 }  // namespace
 }  // namespace dotpe::bank

@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+
 #include "dotpe/core/error.hpp"
 #include "test_paths.hpp"
 
@@ -52,6 +56,38 @@ TEST_F(FeatherFiles, ExplainsWhatItCannotRead) {
   EXPECT_THROW(read_feather(file("strings.feather")), Error);
   EXPECT_THROW(read_feather(file("not.feather")), Error);
   EXPECT_THROW(read_feather(file("absent.feather")), Error);
+}
+
+// The LZ4 fixture with the uncompressed-length prefix of its first compressed buffer set to
+// `length` (the 8 bytes before the first LZ4 frame magic number 0x184D2204).
+std::filesystem::path with_lz4_length(const std::filesystem::path& source, std::int64_t length,
+                                      const std::string& name) {
+  std::ifstream in(source, std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string magic = "\x04\x22\x4d\x18";
+  const auto found = std::search(bytes.begin(), bytes.end(), magic.begin(), magic.end());
+  EXPECT_TRUE(found != bytes.end() && found - bytes.begin() >= 8);
+  std::memcpy(&*(found - 8), &length, 8);
+  const auto path = source.parent_path() / name;
+  std::ofstream(path, std::ios::binary)
+      .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  return path;
+}
+
+// Found by fuzz/feather_fuzzer: a compressed buffer declaring a huge (or negative) uncompressed
+// length made the reader allocate it (std::bad_alloc, or an out-of-memory abort).
+TEST_F(FeatherFiles, RefusesImpossibleUncompressedLengths) {
+  for (const std::int64_t length : {std::int64_t{1} << 40, std::int64_t{-5}}) {
+    const auto path = with_lz4_length(file("lz4.feather"), length, "bad_length.feather");
+    try {
+      (void)read_feather(path);
+      FAIL() << "accepted an uncompressed length of " << length;
+    } catch (const Error& error) {
+      EXPECT_NE(std::string(error.what()).find("bad_length.feather"), std::string::npos);
+      EXPECT_NE(std::string(error.what()).find("more than LZ4 can"), std::string::npos)
+          << error.what();
+    }
+  }
 }
 
 }  // namespace

@@ -88,6 +88,79 @@ TEST_F(NpyFiles, RejectsBadFilesWithClearMessages) {
   EXPECT_THROW(read_npy(file("f8_2x3.npy")).to_scalar(), Error);
 }
 
+// A version-1.0 .npy file with the given header dict and payload.
+std::vector<std::byte> npy_bytes(const std::string& header, std::size_t payload_bytes = 0) {
+  std::vector<std::byte> bytes;
+  for (const char c : std::string("\x93NUMPY\x01\x00", 8)) {
+    bytes.push_back(static_cast<std::byte>(c));
+  }
+  bytes.push_back(static_cast<std::byte>(header.size() & 0xFF));
+  bytes.push_back(static_cast<std::byte>(header.size() >> 8));
+  for (const char c : header) bytes.push_back(static_cast<std::byte>(c));
+  bytes.resize(bytes.size() + payload_bytes);
+  return bytes;
+}
+
+std::string parse_error(const std::vector<std::byte>& bytes) {
+  try {
+    (void)parse_npy(bytes, "crafted.npy");
+  } catch (const Error& error) {
+    return error.what();
+  }
+  return "(accepted)";
+}
+
+// Inputs found by fuzz/npy_fuzzer (or by reading the parser while fixing what it found) that
+// crashed the reader or threw something other than dotpe::Error.
+TEST(NpyCrafted, DamagedHeadersAreErrorsNamingTheFile) {
+  // Version 3 header cut after the version bytes: the 4-byte header length was read past the end
+  // (heap-buffer-overflow).
+  std::vector<std::byte> short_v3;
+  for (const char c : std::string("\x93NUMPY\x03\x00t\x00", 10)) {
+    short_v3.push_back(static_cast<std::byte>(c));
+  }
+  EXPECT_NE(parse_error(short_v3).find("crafted.npy: truncated"), std::string::npos);
+  // A dtype without a width: std::stoull threw std::invalid_argument.
+  for (const char* descr : {"<f", "<fx", "<f8x", "|O", "<U0"}) {
+    const std::string header =
+        std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': (1,), }";
+    EXPECT_NE(parse_error(npy_bytes(header, 8)).find("unsupported dtype"), std::string::npos)
+        << descr;
+  }
+  // A zero-width dtype with a huge shape: no payload was needed, and the conversions allocated
+  // one value per element (out of memory).
+  EXPECT_NE(parse_error(npy_bytes("{'descr': '<U0', 'fortran_order': False, 'shape': "
+                                  "(2, 11111111111111), }"))
+                .find("unsupported dtype"),
+            std::string::npos);
+  // A dimension beyond 64 bits: std::stoull threw std::out_of_range.
+  EXPECT_NE(parse_error(npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': "
+                                  "(99999999999999999999999,), }"))
+                .find("out-of-range dimension"),
+            std::string::npos);
+  // Dimensions whose product overflows: the size check wrapped around and the conversions read
+  // far outside the (empty) payload.
+  EXPECT_NE(parse_error(npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': "
+                                  "(4294967296, 4294967296), }"))
+                .find("too large"),
+            std::string::npos);
+  EXPECT_NE(parse_error(npy_bytes("{'descr': '<U4611686018427387904', 'fortran_order': False, "
+                                  "'shape': (1,), }"))
+                .find("too large"),
+            std::string::npos);
+  // A 60 000-character dtype string: the std::regex matcher recursed once per character.
+  const std::string long_descr(60000, 'f');
+  EXPECT_NE(parse_error(npy_bytes("{'descr': '<" + long_descr +
+                                  "', 'fortran_order': False, 'shape': (1,), }"))
+                .find("unsupported dtype"),
+            std::string::npos);
+  // The hand-written header scan still reads what numpy writes, in any key order.
+  const auto array = parse_npy(
+      npy_bytes("{'shape': (2, 1), 'fortran_order': False, 'descr': '<i4' }", 8), "crafted.npy");
+  EXPECT_EQ(array.shape, (std::vector<std::size_t>{2, 1}));
+  EXPECT_EQ(array.to_doubles(), (std::vector<double>{0.0, 0.0}));
+}
+
 TEST_F(NpyFiles, ReadsStoredAndDeflatedArchives) {
   for (const char* name : {"stored.npz", "deflated.npz"}) {
     const auto members = read_npz(file(name));

@@ -187,5 +187,37 @@ TEST(EventData, ForeignFilesAreRefused) {
   EXPECT_THROW(read_event(testing::data_dir() / "asd/asd_H1_O3.npy"), Error);
 }
 
+// Damaged event.h5 files found while fuzzing the readers (fuzz/hdf5_event_fuzzer): each used to
+// escape as an exception other than dotpe::Error (or to allocate what the file declared).
+TEST(EventData, DamagedHdf5EventsAreErrorsNamingTheFile) {
+  const auto directory = testing::fresh_work_dir("event_damaged");
+  const auto expect_error = [](const std::filesystem::path& path, const std::string& text) {
+    try {
+      (void)read_event(path);
+      FAIL() << path << " was accepted";
+    } catch (const Error& error) {
+      EXPECT_NE(std::string(error.what()).find(text), std::string::npos) << error.what();
+    }
+  };
+  // An 'injection' attribute that is not JSON: nlohmann::json::parse_error escaped.
+  const auto bad_json = directory / "bad_injection.h5";
+  write_event(bad_json, small_event());
+  {
+    io::h5::File file(bad_json, io::h5::Mode::read_write);
+    file.root().set_attribute("injection", "{\"par_dic\": ");
+  }
+  expect_error(bad_json, "'injection'");
+  // 'frequencies' declaring 2^40 values that were never written: the reader allocated 8 TiB
+  // (std::bad_alloc).
+  const auto huge = directory / "huge_frequencies.h5";
+  write_event(huge, small_event());
+  {
+    io::h5::File file(huge, io::h5::Mode::read_write);
+    ASSERT_GE(H5Ldelete(file.root().id(), "frequencies", H5P_DEFAULT), 0);
+    file.root().create_dataset<double>("frequencies", {std::size_t{1} << 40}, {1024});
+  }
+  expect_error(huge, "huge_frequencies.h5");
+}
+
 }  // namespace
 }  // namespace dotpe::physics
