@@ -61,31 +61,6 @@ ScreenedBatch screen_batch(Inference::State& state, std::size_t bank_index,
   const auto h = state.aligned_templates(bank_index, rows, dt);
   const std::size_t n = rows.size();
   const auto n_t = static_cast<std::size_t>(state.config.n_t);
-  for (std::size_t d = 0; d < state.n_detectors(); ++d) {
-    state.single_detector_kernels.emplace_back(state.weights.single_detector(d), state.asd_drift[d],
-                                               n_phi);
-    state.incoherent_timeshifts.push_back(
-        likelihood::time_grid_phasors(state.fbin, arrival_time_grid(state, d, n_t)));
-  }
-}
-
-ScreenedBatch screen_batch(Inference::State& state, std::size_t bank_index,
-                           std::span<const std::size_t> rows) {
-  std::vector<double> dt;
-  const auto h = state.aligned_templates(bank_index, rows, dt);
-  const std::size_t n = rows.size();
-  const std::size_t per_template = state.values_per_template();
-  for (std::size_t j = 0; j < n; ++j) {
-    const auto values = std::span(h).subspan(j * per_template, per_template);
-    const bool finite = std::all_of(values.begin(), values.end(), [](const auto& value) {
-      return std::isfinite(value.real()) && std::isfinite(value.imag());
-    });
-    require(finite,
-            "bank '{}': template {} has non-finite waveform values (NaN or inf); regenerate the "
-            "bank, or leave the template out with --preselected-indices",
-            state.banks[bank_index].path.string(), rows[j]);
-  }
-  const auto n_t = static_cast<std::size_t>(state.config.n_t);
   ScreenedBatch batch;
   batch.lnlike_di.resize(state.n_detectors() * n);
   likelihood::SingleDetectorResult result;
