@@ -12,6 +12,7 @@
 #include "dotpe/hpc/task_farm.hpp"
 #include "dotpe/pipeline/inference.hpp"
 #include "dotpe/pipeline/run_config.hpp"
+#include "cached_hpc_config.hpp"
 #include "subcommands.hpp"
 
 namespace dotpe::app {
@@ -197,11 +198,11 @@ int run_command(const Arguments& arguments) {
   const auto values = command.parse(arguments);
   if (!values) return 0;
   pipeline::RunConfig config = run_config_from(*values);
-  const hpc::HPCConfig hpc_config = hpc_config_from(*values);
-  // --i-batch is the HPC name of --single-detector-blocksize; given explicitly, it wins.
-  if (values->count("i-batch") != 0U) config.single_detector_blocksize = hpc_config.i_batch;
-
   const hpc::Environment environment;
+  // Explicit options, else this machine's autotuned configuration (said in the log), else the
+  // defaults. i_batch is the HPC name of --single-detector-blocksize.
+  const hpc::HPCConfig hpc_config = resolve_hpc_config(*values, environment.size());
+  config.single_detector_blocksize = hpc_config.i_batch;
   hpc::TaskFarm farm(hpc_config);
   pipeline::Inference inference(config, farm);
   const pipeline::RunOutcome outcome = inference.run();
