@@ -287,9 +287,20 @@ nlohmann::json injection_summary(const Inference::State& state) {
   const auto& injection = *state.event.injection;
   if (!injection.contains("d_h") || !injection.contains("h_h")) return nullptr;
   const double distance = injection["par_dic"].value("d_luminosity", 1.0);
+  // Recorded per detector without the ASD drift; on the scale of this run's likelihoods, each
+  // detector's inner products are divided by xi_d^2 as everywhere else.
+  const auto& d_h_by_detector = injection["d_h"];
+  const auto& h_h_by_detector = injection["h_h"];
+  if (d_h_by_detector.size() != state.asd_drift.size() ||
+      h_h_by_detector.size() != state.asd_drift.size()) {
+    return nullptr;
+  }
   double d_h = 0.0, h_h = 0.0;
-  for (const double value : injection["d_h"]) d_h += value;
-  for (const double value : injection["h_h"]) h_h += value;
+  for (std::size_t d = 0; d < state.asd_drift.size(); ++d) {
+    const double inverse_drift_sq = 1.0 / (state.asd_drift[d] * state.asd_drift[d]);
+    d_h += d_h_by_detector[d].get<double>() * inverse_drift_sq;
+    h_h += h_h_by_detector[d].get<double>() * inverse_drift_sq;
+  }
   const double dh_1mpc = d_h * distance;
   const double hh_1mpc = h_h * distance * distance;
   return {{"bestfit_lnlike", dh_1mpc > 0.0 ? 0.5 * dh_1mpc * dh_1mpc / hh_1mpc : 0.0},
