@@ -447,6 +447,17 @@ void aggregate_on_coordinator(Inference::State& state) {
   write_results(state, merged, weights, posterior);
   write_posterior(state, posterior);
   io::write_json(state.rundir / "summary.json", summary);
+  // Few effective samples make every posterior quantile rest on a handful of grid points.
+  if (summary["n_effective_i"].get<double>() < 10.0) {
+    log::warning(
+        "the posterior rests on {:.1f} effective intrinsic samples: the bank is too sparse for "
+        "this signal; use more templates or a narrower mass range around it",
+        summary["n_effective_i"].get<double>());
+  }
+  if (summary["n_effective_e"].get<double>() < 10.0) {
+    log::warning("the posterior rests on {:.1f} effective extrinsic samples: raise --n-ext",
+                 summary["n_effective_e"].get<double>());
+  }
   log::info("ln Z = {:.4f} (discarded {:.2f}), n_effective = {:.1f} (i: {:.1f}, e: {:.1f})",
             ln_evidence, ln_discarded, n_effective, summary["n_effective_i"].get<double>(),
             summary["n_effective_e"].get<double>());
