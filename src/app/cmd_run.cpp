@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "cached_hpc_config.hpp"
 #include "dotpe/app/options.hpp"
 #include "dotpe/core/error.hpp"
 #include "dotpe/core/log.hpp"
@@ -12,7 +13,6 @@
 #include "dotpe/hpc/task_farm.hpp"
 #include "dotpe/pipeline/inference.hpp"
 #include "dotpe/pipeline/run_config.hpp"
-#include "cached_hpc_config.hpp"
 #include "subcommands.hpp"
 
 namespace dotpe::app {
