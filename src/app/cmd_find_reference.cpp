@@ -91,26 +91,10 @@ likelihood::ReferenceSearchSettings settings_from(const po::variables_map& value
   return settings;
 }
 
-// A ParallelMap over the task farm: chunks of consecutive indices are the units; every rank
-// receives all values, in index order, whatever the number of ranks.
+// A ParallelMap over the task farm, in chunks of 16 evaluations.
 likelihood::ParallelMap farm_map(hpc::TaskFarm& farm) {
   return [&farm](std::size_t n, const std::function<double(std::size_t)>& f) {
-    constexpr std::size_t kChunk = 16;
-    std::vector<double> values(n, 0.0);
-    farm.run<std::vector<double>>(
-        "find-reference", (n + kChunk - 1) / kChunk,
-        [&](const hpc::Task& task) {
-          std::vector<double> part;
-          const std::size_t end = std::min(n, (task.first_unit + task.unit_count) * kChunk);
-          for (std::size_t i = task.first_unit * kChunk; i < end; ++i) part.push_back(f(i));
-          return part;
-        },
-        [&](const hpc::Task& task, std::vector<double>&& part) {
-          std::copy(part.begin(), part.end(),
-                    values.begin() + static_cast<std::ptrdiff_t>(task.first_unit * kChunk));
-        });
-    farm.broadcast(values);
-    return values;
+    return hpc::farm_values(farm, "find-reference", n, 16, f);
   };
 }
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/serialization/vector.hpp>
 #include <chrono>
 #include <cstring>
 #include <map>
@@ -321,6 +322,26 @@ std::string StageProfile::table() const {
                         rank.peak_rss_bytes / 1e6);
   }
   return text;
+}
+
+std::vector<double> farm_values(TaskFarm& farm, const std::string& stage, std::size_t n,
+                                std::size_t chunk, const std::function<double(std::size_t)>& f) {
+  require(chunk > 0, "farm_values: the chunk size must be positive");
+  std::vector<double> values(n, 0.0);
+  farm.run<std::vector<double>>(
+      stage, (n + chunk - 1) / chunk,
+      [&](const Task& task) {
+        std::vector<double> part;
+        const std::size_t end = std::min(n, (task.first_unit + task.unit_count) * chunk);
+        for (std::size_t i = task.first_unit * chunk; i < end; ++i) part.push_back(f(i));
+        return part;
+      },
+      [&](const Task& task, std::vector<double>&& part) {
+        std::copy(part.begin(), part.end(),
+                  values.begin() + static_cast<std::ptrdiff_t>(task.first_unit * chunk));
+      });
+  farm.broadcast(values);
+  return values;
 }
 
 }  // namespace dotpe::hpc

@@ -28,16 +28,9 @@ struct MergedRow {
   double ln_weight_unnormalized;
 };
 
-double log_add(double a, double b) {
-  if (a == kMinusInfinity) return b;
-  if (b == kMinusInfinity) return a;
-  const double high = std::max(a, b);
-  return high + std::log1p(std::exp(std::min(a, b) - high));
-}
-
 // All banks' rows with ln_posterior − ln N_k; above size_limit, the rows with the highest
 // bestfit_lnlike (ties by bank, i, e, o) and the rest added to `ln_discarded`.
-std::vector<MergedRow> merge_banks(const Inference::State& state, double& ln_discarded) {
+std::vector<MergedRow> merge_banks(const Inference::State& state, LogSumAccumulator& discarded) {
   std::vector<MergedRow> merged;
   for (std::size_t k = 0; k < state.banks.size(); ++k) {
     const BankRun& bank = state.banks[k];
@@ -57,7 +50,7 @@ std::vector<MergedRow> merge_banks(const Inference::State& state, double& ln_dis
                    merged.end(), better);
   for (std::size_t r = limit; r < merged.size(); ++r) {
     if (std::isfinite(merged[r].ln_weight_unnormalized)) {
-      ln_discarded = log_add(ln_discarded, merged[r].ln_weight_unnormalized);
+      discarded.add(merged[r].ln_weight_unnormalized);
     }
   }
   merged.resize(limit);
@@ -366,14 +359,14 @@ nlohmann::json posterior_summary(const Inference::State& state, const io::h5::Ta
 void aggregate_on_coordinator(Inference::State& state) {
   const RunConfig& config = state.config;
   std::vector<BankEvidence> evidences;
-  double ln_discarded = kMinusInfinity;
+  LogSumAccumulator discarded;  // ln_posterior mass removed by the cuts, all banks
   nlohmann::json per_bank = nlohmann::json::object();
   std::size_t n_used = 0, n_kept = 0;
   for (BankRun& bank : state.banks) {
     const double grid_points = bank.grid_points(config.n_ext, config.n_phi);
     bank.evidence = bank_evidence(bank.rows, grid_points);
     evidences.push_back(bank.evidence);
-    ln_discarded = log_add(ln_discarded, bank.ln_discarded - std::log(grid_points));
+    discarded.add(bank.ln_discarded - std::log(grid_points));
     per_bank[bank.id] = {{"ln_evidence", bank.evidence.ln_evidence},
                          {"ln_evidence_discarded", bank.ln_discarded - std::log(grid_points)},
                          {"n_effective", bank.evidence.n_effective},
@@ -384,7 +377,8 @@ void aggregate_on_coordinator(Inference::State& state) {
     n_kept += bank.n_kept_by_blocks;
   }
   const double ln_evidence = combined_ln_evidence(evidences);
-  std::vector<MergedRow> merged = merge_banks(state, ln_discarded);
+  std::vector<MergedRow> merged = merge_banks(state, discarded);
+  const double ln_discarded = discarded.log_sum();
   require(!merged.empty() && std::isfinite(ln_evidence),
           "no (i, e, o) combination has a finite likelihood: check the event and bank (is the "
           "signal inside the bank's mass range?)");

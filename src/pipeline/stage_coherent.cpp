@@ -43,13 +43,6 @@ struct CoherentUnit {
   }
 };
 
-double log_add(double a, double b) {
-  if (a == kMinusInfinity) return b;
-  if (b == kMinusInfinity) return a;
-  const double high = std::max(a, b);
-  return high + std::log1p(std::exp(std::min(a, b) - high));
-}
-
 // Distance-marginalised lnL; a template without signal (hh = 0) has likelihood ratio 1.
 double marginalized_lnlike(double dh, double hh) {
   if (!(hh > 0.0)) return dh == 0.0 ? 0.0 : kMinusInfinity;
@@ -153,18 +146,16 @@ class BlockPairEvaluator {
       result.bestfit.push_back(row.bestfit);
       result.lnl.push_back(marginalized_lnlike(row.dh, row.hh));
     }
-    double ln_sum = kMinusInfinity;
+    LogSumAccumulator rejected;
     for (const Candidate& row : subsample) {
       if (row.bestfit >= threshold) continue;  // kept: counted exactly later
       const std::size_t bank_row = cache.rows[static_cast<std::size_t>(row.i_local)];
       const double ln_posterior =
           marginalized_lnlike(row.dh, row.hh) + bank_.log_prior_weights[bank_row] +
           state_.extrinsic.log_prior_weights[static_cast<std::size_t>(row.e)];
-      if (std::isfinite(ln_posterior)) ln_sum = log_add(ln_sum, ln_posterior);
+      if (std::isfinite(ln_posterior)) rejected.add(ln_posterior);
     }
-    if (ln_sum != kMinusInfinity) {
-      result.ln_discarded = ln_sum + std::log(static_cast<double>(stride_));
-    }
+    result.ln_discarded = rejected.log_sum() + std::log(static_cast<double>(stride_));
     if (e_block == 0) {
       for (const std::size_t row : cache.rows)
         result.dt_rows.push_back(static_cast<std::int64_t>(row));

@@ -54,23 +54,7 @@ void run_on_coordinator(const hpc::TaskFarm& farm, const std::function<void()>& 
 
 likelihood::ParallelMap farm_map(hpc::TaskFarm& farm, const std::string& stage) {
   return [&farm, stage](std::size_t n, const std::function<double(std::size_t)>& f) {
-    std::vector<double> values(n, 0.0);
-    farm.run<std::vector<double>>(
-        stage, n,
-        [&](const hpc::Task& task) {
-          std::vector<double> part;
-          for (std::size_t unit = task.first_unit; unit < task.first_unit + task.unit_count;
-               ++unit) {
-            part.push_back(f(unit));
-          }
-          return part;
-        },
-        [&](const hpc::Task& task, std::vector<double>&& part) {
-          std::copy(part.begin(), part.end(),
-                    values.begin() + static_cast<std::ptrdiff_t>(task.first_unit));
-        });
-    farm.broadcast(values);
-    return values;
+    return hpc::farm_values(farm, stage, n, 16, f);
   };
 }
 

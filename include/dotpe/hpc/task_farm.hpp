@@ -96,6 +96,11 @@ class TaskFarm {
   int size_ = 1;
 };
 
+// f(0..n-1) evaluated on the farm in units of `chunk` consecutive indices; every rank receives
+// all values in index order (the result does not depend on the world size). Collective.
+std::vector<double> farm_values(TaskFarm& farm, const std::string& stage, std::size_t n,
+                                std::size_t chunk, const std::function<double(std::size_t)>& f);
+
 // The tasks of a stage: consecutive runs of batches_per_task units, in order.
 std::vector<Task> make_tasks(std::size_t n_units, std::size_t batches_per_task);
 
