@@ -163,8 +163,9 @@ void plot_posterior(const std::filesystem::path& rundir) {
 void print_outcome(const pipeline::RunOutcome& outcome) {
   const nlohmann::json& summary = outcome.summary;
   log::info("run directory: {}", outcome.rundir.string());
-  log::info("ln Z = {:.4f}, n_effective = {:.1f}, posterior samples: {}",
-            summary.at("ln_evidence").get<double>(), summary.at("n_effective").get<double>(),
+  log::info("ln Z = {:.4f} ± {:.4f}, n_effective = {:.1f}, posterior samples: {}",
+            summary.at("ln_evidence").get<double>(), summary.at("ln_evidence_error").get<double>(),
+            summary.at("n_effective").get<double>(),
             summary.at("n_posterior_samples").get<std::size_t>());
   if (!summary.contains("posterior")) return;
   const bool injection = summary.contains("injection");

@@ -362,12 +362,20 @@ void aggregate_on_coordinator(Inference::State& state) {
   LogSumAccumulator discarded;  // ln_posterior mass removed by the cuts, all banks
   nlohmann::json per_bank = nlohmann::json::object();
   std::size_t n_used = 0, n_kept = 0;
+  std::vector<EvidenceError> errors;
   for (BankRun& bank : state.banks) {
     const double grid_points = bank.grid_points(config.n_ext, config.n_phi);
     bank.evidence = bank_evidence(bank.rows, grid_points);
     evidences.push_back(bank.evidence);
     discarded.add(bank.ln_discarded - std::log(grid_points));
+    const EvidenceError error =
+        bank.rows.empty()
+            ? EvidenceError{}
+            : evidence_error(bank.evidence.n_effective_i, static_cast<double>(bank.n_int),
+                             bank.evidence.n_effective_e, static_cast<double>(config.n_ext));
+    errors.push_back(error);
     per_bank[bank.id] = {{"ln_evidence", bank.evidence.ln_evidence},
+                         {"ln_evidence_error", error.total()},
                          {"ln_evidence_discarded", bank.ln_discarded - std::log(grid_points)},
                          {"n_effective", bank.evidence.n_effective},
                          {"n_inds_used", bank.selected.size()},
@@ -413,17 +421,32 @@ void aggregate_on_coordinator(Inference::State& state) {
     bestfit_max = std::max(bestfit_max, row.row.bestfit_lnlike);
     lnl_max = std::max(lnl_max, row.row.lnl_marginalized);
   }
+  const double n_effective_e =
+      grouped_effective_size(merged, weights, [](const MergedRow& r) { return r.row.e; });
+  // Banks draw their templates independently, so their intrinsic errors add in quadrature with
+  // weights Z_k/Z; the extrinsic draws are shared, so that part comes from the merged rows.
+  double intrinsic_variance = 0.0;
+  for (std::size_t k = 0; k < evidences.size(); ++k) {
+    if (state.banks[k].rows.empty()) continue;
+    const double share = std::exp(evidences[k].ln_evidence - ln_evidence);
+    intrinsic_variance += share * share * errors[k].intrinsic * errors[k].intrinsic;
+  }
+  const EvidenceError ln_evidence_error{
+      std::sqrt(intrinsic_variance),
+      evidence_error(1.0, 1.0, n_effective_e, static_cast<double>(config.n_ext)).extrinsic};
   nlohmann::json& summary = state.summary;
   summary = {{"n_effective", n_effective},
              {"n_effective_i",
               grouped_effective_size(
                   merged, weights, [](const MergedRow& r) { return std::pair(r.bank, r.row.i); })},
-             {"n_effective_e",
-              grouped_effective_size(merged, weights, [](const MergedRow& r) { return r.row.e; })},
+             {"n_effective_e", n_effective_e},
              {"bestfit_lnlike_max", bestfit_max},
              {"lnl_marginalized_max", lnl_max},
              {"n_i_inds_used", n_used},
              {"ln_evidence", ln_evidence},
+             {"ln_evidence_error", ln_evidence_error.total()},
+             {"ln_evidence_error_intrinsic", ln_evidence_error.intrinsic},
+             {"ln_evidence_error_extrinsic", ln_evidence_error.extrinsic},
              {"ln_evidence_discarded", ln_discarded},
              {"n_distance_marginalizations", n_kept},
              {"n_banks", state.banks.size()},
@@ -452,9 +475,10 @@ void aggregate_on_coordinator(Inference::State& state) {
     log::warning("the posterior rests on {:.1f} effective extrinsic samples: raise --n-ext",
                  summary["n_effective_e"].get<double>());
   }
-  log::info("ln Z = {:.4f} (discarded {:.2f}), n_effective = {:.1f} (i: {:.1f}, e: {:.1f})",
-            ln_evidence, ln_discarded, n_effective, summary["n_effective_i"].get<double>(),
-            summary["n_effective_e"].get<double>());
+  log::info(
+      "ln Z = {:.4f} ± {:.4f} (discarded {:.2f}), n_effective = {:.1f} (i: {:.1f}, e: {:.1f})",
+      ln_evidence, ln_evidence_error.total(), ln_discarded, n_effective,
+      summary["n_effective_i"].get<double>(), summary["n_effective_e"].get<double>());
 }
 
 }  // namespace

@@ -74,6 +74,24 @@ double combined_ln_evidence(std::span<const BankEvidence> banks) {
   return safe_logsumexp(values);
 }
 
+double EvidenceError::total() const {
+  return std::hypot(intrinsic, extrinsic);
+}
+
+EvidenceError evidence_error(double n_effective_i, double n_int, double n_effective_e,
+                             double n_ext) {
+  require(n_effective_i > 0.0 && n_effective_e > 0.0 && n_int >= 1.0 && n_ext >= 1.0,
+          "internal error: evidence error needs positive effective sizes (got {}, {}) and "
+          "sample counts (got {}, {})",
+          n_effective_i, n_effective_e, n_int, n_ext);
+  // max(0, ·): the two terms are differences of estimates and can round below zero when the
+  // weights are all equal.
+  const auto relative_sd = [](double n_effective, double n) {
+    return std::sqrt(std::max(0.0, 1.0 / n_effective - 1.0 / n));
+  };
+  return {relative_sd(n_effective_i, n_int), relative_sd(n_effective_e, n_ext)};
+}
+
 std::vector<std::vector<std::size_t>> select_across_banks(
     const std::vector<std::vector<double>>& incoherent_lnlikes, double max_drop) {
   double global_max = kMinusInfinity;

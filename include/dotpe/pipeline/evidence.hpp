@@ -47,6 +47,22 @@ BankEvidence bank_evidence(std::span<const CoherentRow> rows, double grid_points
 // lnZ = logsumexp of the banks' ln evidences.
 double combined_ln_evidence(std::span<const BankEvidence> banks);
 
+// Monte-Carlo standard error of ln Z. The estimate Z = mean over (i, e) of A_ie (A_ie the
+// phase-averaged w_i w_e L) is a crossed design: i and e are independent draws. To leading order
+//   Var(Z)/Z² = Var_i(a_i)/(n_int Z²) + Var_e(b_e)/(n_ext Z²),
+// a_i, b_e the row and column means of A (zeros included for screened-out templates and void
+// extrinsic draws). With p_i = a_i/(n_int Z), Var_i(a_i)/(n_int Z²) = Σ p_i² − 1/n_int
+// = 1/n_effective_i − 1/n_int, and likewise for e. The intrinsic part says how well the bank
+// represents the prior; the extrinsic part is the error for this bank. Rows removed by the cuts
+// are left out (they carry e^{-max_bestfit_lnlike_diff} or less of the weight each).
+struct EvidenceError {
+  double intrinsic = 0.0;  // σ(ln Z) from the bank's draws
+  double extrinsic = 0.0;  // σ(ln Z) from the extrinsic draws
+  double total() const;    // both in quadrature
+};
+EvidenceError evidence_error(double n_effective_i, double n_int, double n_effective_e,
+                             double n_ext);
+
 // Stage 3: keep sample i of bank k iff lnlike_k[i] >= (global maximum) - max_drop.
 // Returns the kept positions per bank; throws dotpe::Error when nothing is kept.
 std::vector<std::vector<std::size_t>> select_across_banks(
