@@ -17,16 +17,16 @@
 #include <numbers>
 
 #include "dotpe/core/error.hpp"
+#include "fast_math.hpp"
+#include "mode_kernels.hpp"
 #include "phenomd_qnm_table.hpp"
 
 namespace dotpe::waveform {
 namespace {
 
 constexpr double kPi = std::numbers::pi;
-constexpr double kAmplitudeInspiralJoin = 0.014;  // Mf
-constexpr double kPhaseInspiralJoin = 0.018;      // Mf
-constexpr double kCutoff = 0.2;                   // Mf: the model ends here
-const double kCbrtPi = std::cbrt(kPi);
+constexpr double kAmplitudeInspiralJoin = kPhenomDAmplitudeInspiralJoin;  // Mf
+constexpr double kPhaseInspiralJoin = kPhenomDPhaseInspiralJoin;          // Mf
 
 // One fitted coefficient λ(η, ξ), ξ = χ_PN − 1 (arXiv:1508.07253 eq. 31):
 //   λ00 + λ10 η + (λ01 + λ11 η + λ21 η²) ξ + (λ02 + λ12 η + λ22 η²) ξ² + (λ03 + λ13 η + λ23 η²) ξ³
@@ -316,35 +316,40 @@ PhenomD::PhenomD(const BinaryParameters& parameters, double rho, double tau)
   // C¹ joins of the phase at Mf = 0.018 and f_RD/2 (arXiv:1508.07253 §VIII).
   c1_intermediate_ = 0.0;
   c2_intermediate_ = 0.0;
-  c1_ringdown_ = 0.0;
-  c2_ringdown_ = 0.0;
-  const auto intermediate_raw = [&](double mf) {
-    return (beta_[0] * mf - beta_[2] / (3.0 * mf * mf * mf) + beta_[1] * std::log(mf)) / eta_;
-  };
-  const auto intermediate_slope = [&](double mf) {
-    return (beta_[0] + beta_[2] / std::pow(mf, 4) + beta_[1] / mf) / eta_;
-  };
   const double fi = kPhaseInspiralJoin;
-  c2_intermediate_ = inspiral_phase_derivative(fi) - intermediate_slope(fi);
-  c1_intermediate_ = inspiral_phase(fi) - intermediate_raw(fi) - c2_intermediate_ * fi;
+  c2_intermediate_ = inspiral_phase_derivative(fi) - intermediate_phase_slope(fi);
+  c1_intermediate_ = inspiral_phase(fi, fast::cbrt(fi), std::log(fi)) -
+                     intermediate_phase_raw(fi, std::log(fi)) - c2_intermediate_ * fi;
+  join_ringdown_phase();
+}
+
+double PhenomD::intermediate_phase_slope(double mf) const {
+  return (beta_[0] + beta_[2] / std::pow(mf, 4) + beta_[1] / mf) / eta_;
+}
+
+// The ringdown join constants for the current ρ and τ, with the intermediate phase (which
+// includes c1_intermediate_ + c2_intermediate_ mf) as the left side.
+void PhenomD::join_ringdown_phase() {
   const double fr = 0.5 * ringdown_.ringdown;
-  c2_ringdown_ =
-      (intermediate_slope(fr) + c2_intermediate_) - ringdown_phase_slope(fr, mode_rho_, mode_tau_);
-  c1_ringdown_ = (intermediate_raw(fr) + c1_intermediate_ + c2_intermediate_ * fr) -
-                 ringdown_phase(fr) - c2_ringdown_ * fr;
+  c2_ringdown_ = (intermediate_phase_slope(fr) + c2_intermediate_) -
+                 ringdown_phase_slope(fr, mode_rho_, mode_tau_);
+  c1_ringdown_ = intermediate_phase(fr, std::log(fr)) - ringdown_phase(fr) - c2_ringdown_ * fr;
+}
+
+PhenomD PhenomD::widened(double rho, double tau) const {
+  PhenomD model = *this;
+  model.mode_rho_ = rho;
+  model.mode_tau_ = tau;
+  model.join_ringdown_phase();
+  return model;
 }
 
 double PhenomD::inspiral_amplitude_ansatz(double mf) const {
-  const double third = std::cbrt(mf);
-  double value = 1.0 + amplitude_pn_[0] * third * third + amplitude_pn_[1] * mf +
-                 amplitude_pn_[2] * mf * third + amplitude_pn_[3] * mf * third * third +
-                 amplitude_pn_[4] * mf * mf;
-  value += rho_[0] * mf * mf * third + rho_[1] * mf * mf * third * third + rho_[2] * mf * mf * mf;
-  return value;
+  return inspiral_amplitude(mf, fast::cbrt(mf));
 }
 
 double PhenomD::inspiral_amplitude_derivative(double mf) const {
-  const double third = std::cbrt(mf);
+  const double third = fast::cbrt(mf);
   return (2.0 / 3.0) * amplitude_pn_[0] / third + amplitude_pn_[1] +
          (4.0 / 3.0) * amplitude_pn_[2] * third + (5.0 / 3.0) * amplitude_pn_[3] * third * third +
          2.0 * amplitude_pn_[4] * mf + (7.0 / 3.0) * rho_[0] * mf * third +
@@ -367,26 +372,13 @@ double PhenomD::ringdown_amplitude_derivative(double mf) const {
 }
 
 double PhenomD::amplitude(double mf) const {
-  // amp0Func(η) (Mf)^{−7/6}, with (Mf)^{1/6} as cbrt(sqrt(Mf)): cheaper than pow.
-  const double prefactor = amplitude_scale_ / (mf * std::cbrt(std::sqrt(mf)));
-  if (mf < kAmplitudeInspiralJoin) return prefactor * inspiral_amplitude_ansatz(mf);
-  if (mf >= peak_frequency_) return prefactor * ringdown_amplitude_ansatz(mf);
-  const double polynomial =
-      delta_[0] + mf * (delta_[1] + mf * (delta_[2] + mf * (delta_[3] + mf * delta_[4])));
-  return prefactor * polynomial;
-}
-
-double PhenomD::inspiral_phase(double mf) const {
-  const double third = std::cbrt(mf);
-  const double v = kCbrtPi * third;
-  return pn_phase(pn_, v) - kPi / 4.0 +
-         (sigma_[0] * mf + 0.75 * sigma_[1] * mf * third + 0.6 * sigma_[2] * mf * third * third +
-          0.5 * sigma_[3] * mf * mf) /
-             eta_;
+  // amp0Func(η) (Mf)^{−7/6}, with (Mf)^{1/6} as √(Mf^{1/3}): cheaper than pow.
+  const double third = fast::cbrt(mf);
+  return amplitude_scale_ * amplitude_shape(mf, third) / (mf * std::sqrt(third));
 }
 
 double PhenomD::inspiral_phase_derivative(double mf) const {
-  const double third = std::cbrt(mf);
+  const double third = fast::cbrt(mf);
   const double v = kCbrtPi * third;
   return pn_phase_derivative(pn_, v) * kPi / (3.0 * v * v) +
          (sigma_[0] + sigma_[1] * third + sigma_[2] * third * third + sigma_[3] * mf) / eta_;
@@ -410,38 +402,65 @@ double PhenomD::ringdown_phase_slope(double mf, double rho, double tau) const {
 }
 
 double PhenomD::phase(double mf) const {
-  if (mf < kPhaseInspiralJoin) return inspiral_phase(mf);
-  if (mf >= 0.5 * ringdown_.ringdown) return ringdown_phase(mf) + c1_ringdown_ + c2_ringdown_ * mf;
-  return (beta_[0] * mf - beta_[2] / (3.0 * mf * mf * mf) + beta_[1] * std::log(mf)) / eta_ +
-         c1_intermediate_ + c2_intermediate_ * mf;
+  return phase(
+      mf, [mf] { return fast::cbrt(mf); }, [mf] { return std::log(mf); });
 }
 
 double PhenomD::phase_derivative(double mf) const {
   if (mf < kPhaseInspiralJoin) return inspiral_phase_derivative(mf);
   if (mf >= 0.5 * ringdown_.ringdown)
     return ringdown_phase_slope(mf, mode_rho_, mode_tau_) + c2_ringdown_;
-  return (beta_[0] + beta_[2] / std::pow(mf, 4) + beta_[1] / mf) / eta_ + c2_intermediate_;
+  return intermediate_phase_slope(mf) + c2_intermediate_;
+}
+
+PhenomD::Reference22 PhenomD::reference_22(const BinaryParameters& parameters) const {
+  const double total_mass = total_mass_seconds_ / kSolarMassSeconds;
+  const double distance_metres = parameters.distance * kMegaparsecMetres;
+  Reference22 reference;
+  // LAL: amp0 = 2 √(5/(64π)) M² MRSUN MTSUN / r; the (2,2) mode is √(16π/5) times the face-on h+.
+  reference.scale = 2.0 * std::sqrt(5.0 / (64.0 * kPi)) * total_mass * kSolarMassMetres *
+                    total_mass * kSolarMassSeconds / distance_metres * std::sqrt(16.0 * kPi / 5.0);
+  reference.mf_reference = total_mass_seconds_ * parameters.f_ref;
+  reference.phase = phase(reference.mf_reference);
+  reference.t0 = peak_time();
+  return reference;
+}
+
+void PhenomD::amplitude_phase_22(const Reference22& reference, std::span<const double> frequencies,
+                                 double* amplitude, double* phase_out) const {
+  const std::size_t n = frequencies.size();
+  double mf[kBlock];
+  double third[kBlock];
+  for (std::size_t start = 0; start < n; start += kBlock) {
+    const std::size_t count = std::min(kBlock, n - start);
+    for (std::size_t k = 0; k < count; ++k) mf[k] = total_mass_seconds_ * frequencies[start + k];
+    cube_roots({mf, count}, third);
+    for (std::size_t k = 0; k < count; ++k) {
+      const double x = mf[k];
+      if (x <= 0.0 || x >= kPhenomDCutoff) {
+        amplitude[start + k] = 0.0;
+        phase_out[start + k] = 0.0;
+        continue;
+      }
+      const double t = third[k];
+      const double phi = phase(
+          x, [t] { return t; }, [x] { return std::log(x); });
+      phase_out[start + k] = phi - reference.t0 * (x - reference.mf_reference) - reference.phase;
+      amplitude[start + k] =
+          reference.scale * (amplitude_scale_ * amplitude_shape(x, t) / (x * std::sqrt(t)));
+    }
+  }
 }
 
 void PhenomD::mode_22(const BinaryParameters& parameters, std::span<const double> frequencies,
                       std::span<std::complex<double>> out) const {
-  const double total_mass = total_mass_seconds_ / kSolarMassSeconds;
-  const double distance_metres = parameters.distance * kMegaparsecMetres;
-  // LAL: amp0 = 2 √(5/(64π)) M² MRSUN MTSUN / r; the (2,2) mode is √(16π/5) times the face-on h+.
-  const double scale = 2.0 * std::sqrt(5.0 / (64.0 * kPi)) * total_mass * kSolarMassMetres *
-                       total_mass * kSolarMassSeconds / distance_metres *
-                       std::sqrt(16.0 * kPi / 5.0);
-  const double mf_reference = total_mass_seconds_ * parameters.f_ref;
-  const double reference_phase = phase(mf_reference);
-  const double t0 = peak_time();
-  for (std::size_t k = 0; k < frequencies.size(); ++k) {
-    const double mf = total_mass_seconds_ * frequencies[k];
-    if (mf <= 0.0 || mf >= kCutoff) {
-      out[k] = 0.0;
-      continue;
-    }
-    const double phi = phase(mf) - t0 * (mf - mf_reference) - reference_phase;
-    out[k] = scale * amplitude(mf) * std::polar(1.0, -phi);
+  const Reference22 reference = reference_22(parameters);
+  double amplitude[kBlock];
+  double phase_values[kBlock];
+  for (std::size_t start = 0; start < frequencies.size(); start += kBlock) {
+    const std::size_t count = std::min(kBlock, frequencies.size() - start);
+    amplitude_phase_22(reference, frequencies.subspan(start, count), amplitude, phase_values);
+    store_mode({amplitude, count}, {phase_values, count}, out.subspan(start, count));
   }
 }
 

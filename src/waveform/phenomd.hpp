@@ -2,6 +2,7 @@
 #pragma once
 
 #include <complex>
+#include <numbers>
 #include <span>
 
 #include "dotpe/waveform/waveform.hpp"
@@ -21,12 +22,31 @@ class PhenomD {
   // ρ_lm = f_RD,22/f_RD,lm and τ_lm = f_damp,lm/f_damp,22) widen the merger-ringdown phase
   // ansatz for a higher mode, as LALSimulation's PhenomHM does; 1 and 1 give IMRPhenomD.
   explicit PhenomD(const BinaryParameters& parameters, double rho = 1.0, double tau = 1.0);
+  PhenomD() = default;  // an empty model, to be assigned
 
   // Amplitude a(Mf)·amp0Func·(Mf)^{−7/6} and phase φ_IMR(Mf) of arXiv:1508.07253 §VIII, before
   // the physical scale and the time/phase reference.
   double amplitude(double mf) const;
   double phase(double mf) const;
   double phase_derivative(double mf) const;
+
+  // The same model for an IMRPhenomHM mode: the merger-ringdown phase widened by ρ_lm and τ_lm
+  // and joined again (C¹) to the intermediate phase; everything else is shared.
+  PhenomD widened(double rho, double tau) const;
+
+  // Pieces of amplitude() and phase() for the per-frequency loops, which compute x^{1/3} and
+  // ln x once and share them (inline below):
+  //   amplitude(x) = amplitude_scale() · amplitude_shape(x, x^{1/3}) / (x · √(x^{1/3}));
+  //   phase(y) = phase(y, third, log) with third() = y^{1/3}, log() = ln y, called only in the
+  //   regions that need them.
+  double amplitude_scale() const { return amplitude_scale_; }
+  double amplitude_shape(double x, double third) const;
+  // The inspiral phase (valid below Mf = 0.018) and amplitude shape (below Mf = 0.014) alone,
+  // with third = Mf^{1/3} and ln Mf.
+  double inspiral_phase(double mf, double third, double log_mf) const;
+  double inspiral_amplitude(double mf, double third) const;
+  template <class Third, class Log>
+  double phase(double y, const Third& third, const Log& log) const;
 
   double total_mass_seconds() const { return total_mass_seconds_; }
   double eta() const { return eta_; }
@@ -41,6 +61,18 @@ class PhenomD {
   void mode_22(const BinaryParameters& parameters, std::span<const double> frequencies,
                std::span<std::complex<double>> out) const;
 
+  // The same as h22 = A e^{−iΦ} on a block of frequencies: amplitude[k] = A, phase[k] = Φ (both
+  // 0 outside 0 < Mf < 0.2). `reference` = reference_22(parameters), set up once per binary.
+  struct Reference22 {
+    double scale = 0.0;  // A = scale · amplitude(Mf)
+    double mf_reference = 0.0;
+    double phase = 0.0;  // phase(Mf_ref)
+    double t0 = 0.0;
+  };
+  Reference22 reference_22(const BinaryParameters& parameters) const;
+  void amplitude_phase_22(const Reference22& reference, std::span<const double> frequencies,
+                          double* amplitude, double* phase) const;
+
   // Final spin (Husa et al. eq. 3.6) and radiated energy / M (eqs. 3.7-3.8).
   static double final_spin(double eta, double chi1, double chi2);
   static double radiated_energy(double eta, double chi1, double chi2);
@@ -48,14 +80,17 @@ class PhenomD {
   static RingdownFrequencies table_ringdown(double eta, double chi1, double chi2);
 
  private:
+  void join_ringdown_phase();
   double ringdown_phase(double mf) const;
   double ringdown_phase_slope(double mf, double rho, double tau) const;
   double inspiral_amplitude_ansatz(double mf) const;
   double inspiral_amplitude_derivative(double mf) const;
   double ringdown_amplitude_ansatz(double mf) const;
   double ringdown_amplitude_derivative(double mf) const;
-  double inspiral_phase(double mf) const;
   double inspiral_phase_derivative(double mf) const;
+  double intermediate_phase_raw(double mf, double log_mf) const;  // without c1 + c2 mf
+  double intermediate_phase(double mf, double log_mf) const;
+  double intermediate_phase_slope(double mf) const;
 
   double chi1_ = 0.0;  // spin of the heavier body
   double chi2_ = 0.0;
@@ -79,5 +114,52 @@ class PhenomD {
   double mode_tau_ = 1.0;
   PnPhasing pn_;
 };
+
+// π^{1/3} (the value glibc's std::cbrt gives, as the model always used) and ln π.
+inline constexpr double kCbrtPi = 0x1.76ef7e73104b7p+0;
+inline constexpr double kLogPi = 0x1.250d048e7a1bdp+0;
+
+// Where the phase and amplitude regions of arXiv:1508.07253 §VIII join (Mf), and the model's end.
+inline constexpr double kPhenomDAmplitudeInspiralJoin = 0.014;
+inline constexpr double kPhenomDPhaseInspiralJoin = 0.018;
+inline constexpr double kPhenomDCutoff = 0.2;
+
+inline double PhenomD::inspiral_amplitude(double x, double third) const {
+  return 1.0 + amplitude_pn_[0] * third * third + amplitude_pn_[1] * x +
+         amplitude_pn_[2] * x * third + amplitude_pn_[3] * x * third * third +
+         amplitude_pn_[4] * x * x +
+         (rho_[0] * x * x * third + rho_[1] * x * x * third * third + rho_[2] * x * x * x);
+}
+
+inline double PhenomD::amplitude_shape(double x, double third) const {
+  if (x < kPhenomDAmplitudeInspiralJoin) return inspiral_amplitude(x, third);
+  if (x >= peak_frequency_) return ringdown_amplitude_ansatz(x);
+  return delta_[0] + x * (delta_[1] + x * (delta_[2] + x * (delta_[3] + x * delta_[4])));
+}
+
+inline double PhenomD::inspiral_phase(double mf, double third, double log_mf) const {
+  // v = (π Mf)^{1/3}, ln v = (ln π + ln Mf)/3.
+  const double v = kCbrtPi * third;
+  const double log_v = (kLogPi + log_mf) * (1.0 / 3.0);
+  return pn_phase(pn_, v, log_v) - std::numbers::pi / 4.0 +
+         (sigma_[0] * mf + 0.75 * sigma_[1] * mf * third + 0.6 * sigma_[2] * mf * third * third +
+          0.5 * sigma_[3] * mf * mf) /
+             eta_;
+}
+
+inline double PhenomD::intermediate_phase_raw(double mf, double log_mf) const {
+  return (beta_[0] * mf - beta_[2] / (3.0 * mf * mf * mf) + beta_[1] * log_mf) / eta_;
+}
+
+inline double PhenomD::intermediate_phase(double mf, double log_mf) const {
+  return intermediate_phase_raw(mf, log_mf) + c1_intermediate_ + c2_intermediate_ * mf;
+}
+
+template <class Third, class Log>
+double PhenomD::phase(double y, const Third& third, const Log& log) const {
+  if (y < kPhenomDPhaseInspiralJoin) return inspiral_phase(y, third(), log());
+  if (y >= 0.5 * ringdown_.ringdown) return ringdown_phase(y) + c1_ringdown_ + c2_ringdown_ * y;
+  return intermediate_phase(y, log());
+}
 
 }  // namespace dotpe::waveform

@@ -6,12 +6,14 @@
 // arXiv:1810.03550); the (2,2) backbone uses IMRPhenomD's QNM table, as LAL does.
 #include "phenomhm.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <numbers>
-#include <optional>
+#include <vector>
 
 #include "dotpe/core/error.hpp"
+#include "fast_math.hpp"
 #include "phenomd.hpp"
 
 namespace dotpe::waveform {
@@ -82,57 +84,31 @@ const std::array<QnmFit, 6> kQnmFits = {{
      5},
 }};
 
-// PN mode amplitude |H_lm| times the leading frequency dependence, in units of the total mass
-// (LAL's IMRPhenomHMOnePointFiveSpinPN, London 2017): used only through ratios.
-double pn_mode_amplitude(double mf, int l, int m, double eta, double chi1, double chi2) {
-  const double delta = std::sqrt(1.0 - 4.0 * eta);
-  const double chi_s = 0.5 * (chi1 + chi2);
-  const double chi_a = 0.5 * (chi1 - chi2);
-  const double v = std::cbrt(2.0 * kPi * mf / m);
-  const double v2 = v * v;
-  const double v3 = v2 * v;
-  double magnitude = 0.0;  // |H_lm|
-  if (l == 2 && m == 2) {
-    magnitude = 1.0;
-  } else if (l == 2 && m == 1) {
-    const double v4 = v3 * v;
-    const std::complex<double> h =
-        (std::sqrt(2.0) / 3.0) *
-        (v * delta - v2 * 1.5 * (chi_a + delta * chi_s) +
-         v3 * delta * (335.0 / 672.0 + eta * 117.0 / 56.0) +
-         v4 * (chi_a * (3427.0 / 1344.0 - eta * 2101.0 / 336.0) +
-               delta * chi_s * (3427.0 / 1344.0 - eta * 965.0 / 336.0) +
-               delta * std::complex<double>(-kPi, -0.5 - 2.0 * 0.69314718056)));
-    magnitude = std::abs(h);
-  } else if (l == 3 && m == 3) {
-    magnitude = std::abs(0.75 * std::sqrt(5.0 / 7.0) * v * delta);
-  } else if (l == 3 && m == 2) {
-    magnitude = std::abs((1.0 / 3.0) * std::sqrt(5.0 / 7.0) * v2 * (1.0 - 3.0 * eta));
-  } else if (l == 4 && m == 4) {
-    magnitude = std::abs((4.0 / 9.0) * std::sqrt(10.0 / 7.0) * v2 * (1.0 - 3.0 * eta));
-  } else if (l == 4 && m == 3) {
-    magnitude = std::abs(0.75 * std::sqrt(3.0 / 35.0) * v3 * delta * (1.0 - 2.0 * eta));
-  }
-  // v^{−7/2} as 1/(v³ √v): cheaper than pow.
-  return kPi * std::sqrt(eta * 2.0 / 3.0) / (v3 * std::sqrt(v)) * magnitude;
+}  // namespace
+
+namespace {
+
+// The fits' complex coefficients c_k e^{i θ_k}, computed once per process.
+const std::array<std::array<std::complex<double>, 7>, 6>& qnm_coefficients() {
+  static const auto coefficients = [] {
+    std::array<std::array<std::complex<double>, 7>, 6> values{};
+    for (std::size_t f = 0; f < kQnmFits.size(); ++f) {
+      for (int k = 0; k < kQnmFits[f].terms; ++k) {
+        const auto kk = static_cast<std::size_t>(k);
+        values[f][kk] = std::polar(kQnmFits[f].magnitude[kk], kQnmFits[f].phase[kk]);
+      }
+    }
+    return values;
+  }();
+  return coefficients;
 }
 
-// The piecewise-linear frequency map of a mode onto the (2,2) model (LAL
-// IMRPhenomHMFreqDomainMapParams): slope and intercept in each of the three regions.
-struct FrequencyMap {
-  double fi = 0.0;  // inspiral end of the mode
-  double fr = 0.0;  // ringdown frequency of the mode
-  double a[3] = {};
-  double b[3] = {};
-  int region(double mf) const { return mf > fi ? (mf > fr ? 2 : 1) : 0; }
-  double operator()(double mf) const {
-    const int r = region(mf);
-    return a[r] * mf + b[r];
-  }
-};
-
-FrequencyMap make_map(int m, double rho, double f_rd_lm, double f_rd_22, bool amplitude) {
-  FrequencyMap map;
+// The frequency map of a mode (LAL IMRPhenomHMFreqDomainMapParams), for the amplitude (inspiral
+// end at PhenomD's amplitude join, ringdown shifted by f_RD,22 − f_RD,lm) or for the phase
+// (inspiral end at the phase join, ringdown scaled by ρ).
+template <class Map>
+Map make_map(int m, double rho, double f_rd_lm, double f_rd_22, bool amplitude) {
+  Map map;
   map.fi = (amplitude ? kAmplitudeJoin22 : kPhaseJoin22) / rho;
   map.fr = f_rd_lm;
   map.a[0] = 2.0 / m;
@@ -149,13 +125,14 @@ FrequencyMap make_map(int m, double rho, double f_rd_lm, double f_rd_22, bool am
 }  // namespace
 
 std::complex<double> kerr_qnm_frequency(int l, int m, double spin) {
-  for (const QnmFit& fit : kQnmFits) {
+  for (std::size_t f = 0; f < kQnmFits.size(); ++f) {
+    const QnmFit& fit = kQnmFits[f];
     if (fit.l != l || fit.m != m) continue;
     const double kappa = std::pow(std::log(2.0 - spin) / std::log(3.0), 1.0 / (2.0 + l - m));
     std::complex<double> sum = 0.0;
     double power = 1.0;
     for (int k = 0; k < fit.terms; ++k) {
-      sum += std::polar(fit.magnitude[k], fit.phase[k]) * power;
+      sum += qnm_coefficients()[f][static_cast<std::size_t>(k)] * power;
       power *= kappa;
     }
     return fit.constant + (fit.times_kappa ? kappa : 1.0) * sum;
@@ -163,79 +140,253 @@ std::complex<double> kerr_qnm_frequency(int l, int m, double spin) {
   throw Error("no quasi-normal-mode fit for (l, m) = ({}, {})", l, m);
 }
 
-PhenomHM::PhenomHM(const BinaryParameters& parameters)
-    : parameters_(parameters), backbone_(parameters) {
+PhenomHM::PhenomHM(const BinaryParameters& parameters) : backbone_(parameters) {
   const bool swap = parameters.m2 > parameters.m1;
   const double m1 = swap ? parameters.m2 : parameters.m1;
   const double m2 = swap ? parameters.m1 : parameters.m2;
-  chi1_ = swap ? parameters.s2z : parameters.s1z;
-  chi2_ = swap ? parameters.s1z : parameters.s2z;
-  eta_ = std::min(0.25, m1 * m2 / ((m1 + m2) * (m1 + m2)));
-  final_spin_ = PhenomD::final_spin(eta_, chi1_, chi2_);
-  final_mass_ = 1.0 - PhenomD::radiated_energy(eta_, chi1_, chi2_);
+  const double chi1 = swap ? parameters.s2z : parameters.s1z;
+  const double chi2 = swap ? parameters.s1z : parameters.s2z;
+  const double eta = std::min(0.25, m1 * m2 / ((m1 + m2) * (m1 + m2)));
+  const double final_spin = PhenomD::final_spin(eta, chi1, chi2);
+  const double final_mass = 1.0 - PhenomD::radiated_energy(eta, chi1, chi2);
+  const double total = parameters.m1 + parameters.m2;
+
+  total_mass_seconds_ = backbone_.total_mass_seconds();
+  // LAL: amp0 = M² MRSUN MTSUN / distance (FD amplitude prefactor of the Phenom models), times
+  // PhenomD's amp0Func(η).
+  amplitude_scale_ = total * kSolarMassMetres * total * kSolarMassSeconds /
+                     (parameters.distance * kMegaparsecMetres) * backbone_.amplitude_scale();
+  mf_reference_ = total_mass_seconds_ * parameters.f_ref;
+  phi0_ = 0.5 * backbone_.phase(mf_reference_);
+  t0_ = backbone_.peak_time();
+
+  const auto ringdown = [&](int l, int m) {
+    return kerr_qnm_frequency(l, m, final_spin) / (2.0 * kPi * final_mass);
+  };
+  const std::complex<double> qnm_22 = ringdown(2, 2);
+
+  // PN mode amplitudes (LAL's IMRPhenomHMOnePointFiveSpinPN, London 2017) enter as the ratios
+  //   β = |h_lm(Mf)| / |h_lm(2Mf/m)| and |h_lm(x)| / |h_22(x)|_{no spin}
+  // of |h_lm(Mf)| ∝ v^{−7/2} |H_lm(v)|, v = (2π Mf/m)^{1/3}, x the amplitude-mapped frequency.
+  // Where |H_lm| = c v^p, both are powers of the frequency ratios and the product reduces to
+  // c (π x)^{p/3}; the (2,1) mode's |H_21| is a complex polynomial, evaluated per frequency.
+  const double delta = std::sqrt(1.0 - 4.0 * eta);
+  const double chi_s = 0.5 * (chi1 + chi2);
+  const double chi_a = 0.5 * (chi1 - chi2);
+  const std::vector<Mode> modes = harmonic_modes(Approximant::IMRPhenomHM);
+  for (std::size_t i = 0; i < modes.size(); ++i) {
+    ModeModel& mode = modes_[i];
+    const Mode lm = modes[i];
+    mode.lm = lm;
+    const std::complex<double> qnm_lm = ringdown(lm.l, lm.m);
+    const double rho = qnm_22.real() / qnm_lm.real();
+    const double tau = qnm_lm.imag() / qnm_22.imag();
+    const bool is_22 = lm.l == 2 && lm.m == 2;
+    mode.phase_model = is_22 ? backbone_ : backbone_.widened(rho, tau);
+    mode.amplitude_map = make_map<FrequencyMap>(lm.m, rho, qnm_lm.real(), qnm_22.real(), true);
+    mode.phase_map = make_map<FrequencyMap>(lm.m, rho, qnm_lm.real(), qnm_22.real(), false);
+    mode.third_scale = std::cbrt(2.0 / lm.m);
+    mode.sixth_scale = std::sqrt(mode.third_scale);
+    mode.log_scale = std::log(2.0 / lm.m);
+    max_log_frequency_ = std::max(max_log_frequency_, mode.phase_map.fi);
+
+    double coefficient = 1.0;
+    if (lm.l == 2 && lm.m == 1) {
+      mode.h21[0] = delta;
+      mode.h21[1] = 1.5 * (chi_a + delta * chi_s);
+      mode.h21[2] = delta * (335.0 / 672.0 + eta * 117.0 / 56.0);
+      mode.h21[3] = chi_a * (3427.0 / 1344.0 - eta * 2101.0 / 336.0) +
+                    delta * chi_s * (3427.0 / 1344.0 - eta * 965.0 / 336.0) - delta * kPi;
+      mode.h21[4] = delta * (-0.5 - 2.0 * 0.69314718056);
+      coefficient = (delta == 0.0 && chi_a == 0.0) ? 0.0 : 1.0;
+    } else if (lm.l == 3 && lm.m == 3) {
+      mode.power = 1;
+      coefficient = std::abs(0.75 * std::sqrt(5.0 / 7.0) * delta);
+    } else if (lm.l == 3 && lm.m == 2) {
+      mode.power = 2;
+      coefficient = std::abs((1.0 / 3.0) * std::sqrt(5.0 / 7.0) * (1.0 - 3.0 * eta));
+    } else if (lm.l == 4 && lm.m == 4) {
+      mode.power = 2;
+      coefficient = std::abs((4.0 / 9.0) * std::sqrt(10.0 / 7.0) * (1.0 - 3.0 * eta));
+    } else if (lm.l == 4 && lm.m == 3) {
+      mode.power = 3;
+      coefficient = std::abs(0.75 * std::sqrt(3.0 / 35.0) * delta * (1.0 - 2.0 * eta));
+    }
+    mode.vanishes = coefficient == 0.0;
+    mode.amplitude_constant = amplitude_scale_ * coefficient * std::pow(kPi, mode.power / 3.0);
+
+    // Constants that make the mapped phase continuous across the map's regions.
+    const FrequencyMap& map = mode.phase_map;
+    const auto mapped = [&](double mf, int region) {
+      const auto r = static_cast<std::size_t>(region);
+      return mode.phase_model.phase(map.a[r] * mf + map.b[r]) / map.a[r];
+    };
+    mode.intermediate_offset = mapped(map.fi, 0) - mapped(map.fi, 1);
+    mode.ringdown_offset = mapped(map.fr, 1) + mode.intermediate_offset - mapped(map.fr, 2);
+    mode.phase_constant = kModePhaseShift[static_cast<std::size_t>(lm.m)];
+  }
+}
+
+const PhenomHM::ModeModel& PhenomHM::model(Mode lm) const {
+  for (const ModeModel& mode : modes_) {
+    if (mode.lm == lm) return mode;
+  }
+  throw Error("IMRPhenomHM has no ({}, {}) mode", lm.l, lm.m);
+}
+
+void PhenomHM::prepare(std::span<const double> frequencies, Block& block) const {
+  block.count = frequencies.size();
+  for (std::size_t k = 0; k < block.count; ++k) block.mf[k] = total_mass_seconds_ * frequencies[k];
+  cube_roots({block.mf, block.count}, block.third);
+  for (std::size_t k = 0; k < block.count; ++k) block.sixth[k] = std::sqrt(block.third[k]);
+  for (std::size_t k = 0; k < block.count; ++k) {
+    const double mf = block.mf[k];
+    block.log_mf[k] = mf > 0.0 && mf <= max_log_frequency_ ? std::log(mf) : 0.0;
+  }
+}
+
+namespace {
+
+// (√2/3)^{-2} |H_21(v)|² / v² of the (2,1) PN amplitude, h21 = {δ, c1, c2, c3, c4}.
+inline double h21_squared(const double* h21, double v) {
+  const double real = h21[0] + v * (-h21[1] + v * (h21[2] + v * h21[3]));
+  const double imaginary = h21[4] * v * v * v;
+  return real * real + imaginary * imaginary;
+}
+
+// v1 = (2π Mf)^{1/3} = kV1Scale Mf^{1/3}, v2 = (4π Mf)^{1/3} = kV2Scale Mf^{1/3}.
+const double kV1Scale = std::cbrt(2.0 * kPi);
+const double kV2Scale = std::cbrt(4.0 * kPi);
+
+}  // namespace
+
+// The PN factor of a mode's amplitude, A = factor · amp0Func x^{−7/6} a(x) with s = x^{1/3} and
+// t = Mf^{1/3} (amp0Func and the physical scale are in the mode's constants).
+template <bool kIs21>
+inline double PhenomHM::amplitude_factor(const ModeModel& mode, double s, double t) const {
+  if constexpr (kIs21) {
+    // β |h_21(x)|/|h_22(x)| = |H(v1)| |H(v3)| / |H(v2)|, v1 = (2π Mf)^{1/3},
+    // v2 = (4π Mf)^{1/3}, v3 = (2π x)^{1/3}; zero where |H(v1)| is.
+    const double v1 = kV1Scale * t;
+    const double v2 = kV2Scale * t;
+    const double v3 = kV1Scale * s;
+    const double g1 = h21_squared(mode.h21, v1);
+    const double ratio = (std::sqrt(2.0) / 3.0) * (v1 * v3 / v2) *
+                         std::sqrt(g1 * h21_squared(mode.h21, v3) / h21_squared(mode.h21, v2));
+    return g1 == 0.0 ? 0.0 : amplitude_scale_ * ratio;
+  } else {
+    const double s_power =
+        mode.power == 0 ? 1.0 : (mode.power == 1 ? s : (mode.power == 2 ? s * s : s * s * s));
+    return mode.amplitude_constant * s_power;
+  }
+}
+
+// The inspiral of the amplitude and of the phase: Mf ≤ f_i of the amplitude map, where both maps
+// are x = y = 2 Mf/m, and x below PhenomD's amplitude join (then y is below the phase join).
+// There x^{1/3}, x^{1/6} and ln x follow from the block's Mf^{1/3}, Mf^{1/6} and ln Mf. The loop
+// has no calls or branches and is vectorised (std::sqrt would stop that: it may set errno); it
+// computes every point, and the caller redoes the others. For the (2,1) mode β |h_21(x)|/|h_22(x)|
+// reduces to |H_21(v1)| here (v3 = v2), whose square root is left to the caller: `radicand`.
+template <bool kIs21>
+void PhenomHM::inspiral_amplitude_phase(const ModeModel& mode, const Block& block,
+                                        double* __restrict amplitude, double* __restrict phase,
+                                        double* __restrict radicand) const {
+  const PhenomD& model = mode.phase_model;
+  const double a0 = mode.phase_map.a[0];
+  const double m_phi0 = mode.lm.m * phi0_;
+  const double* __restrict mf_values = block.mf;
+  const double* __restrict third = block.third;
+  const double* __restrict sixth = block.sixth;
+  const double* __restrict log_mf = block.log_mf;
+  const double e1 = mode.power >= 1 ? 1.0 : 0.0;
+  const double e2 = mode.power >= 2 ? 1.0 : 0.0;
+  const double e3 = mode.power >= 3 ? 1.0 : 0.0;
+  for (std::size_t k = 0; k < block.count; ++k) {
+    const double mf = mf_values[k];
+    const double t = third[k];
+    const double x = a0 * mf;
+    const double s = mode.third_scale * t;
+    const double shape = model.inspiral_amplitude(x, s) / (x * (mode.sixth_scale * sixth[k]));
+    if constexpr (kIs21) {
+      const double v1 = kV1Scale * t;
+      amplitude[k] = amplitude_scale_ * (std::sqrt(2.0) / 3.0) * v1 * shape;
+      radicand[k] = h21_squared(mode.h21, v1);
+    } else {
+      // s^p as a product of three factors that are s or 1 (exactly), without branches
+      const double s_power = (e1 * s + (1.0 - e1)) * (e2 * s + (1.0 - e2)) * (e3 * s + (1.0 - e3));
+      amplitude[k] = mode.amplitude_constant * s_power * shape;
+    }
+    const double mapped = model.inspiral_phase(x, s, mode.log_scale + log_mf[k]) / a0;
+    phase[k] = -t0_ * (mf - mf_reference_) + (mode.phase_constant + mapped) - m_phi0;
+  }
+}
+
+void PhenomHM::amplitude_phase(Mode lm, const Block& block, double* amplitude,
+                               double* phase) const {
+  const ModeModel& mode = model(lm);
+  const std::size_t n = block.count;
+  if (mode.vanishes) {
+    std::fill(amplitude, amplitude + n, 0.0);
+    std::fill(phase, phase + n, 0.0);
+    return;
+  }
+  const bool is_21 = lm.l == 2 && lm.m == 1;
+  if (is_21) {
+    double radicand[kBlock];
+    inspiral_amplitude_phase<true>(mode, block, amplitude, phase, radicand);
+    for (std::size_t k = 0; k < n; ++k) amplitude[k] *= std::sqrt(radicand[k]);
+  } else {
+    inspiral_amplitude_phase<false>(mode, block, amplitude, phase, nullptr);
+  }
+  // Everything else, one point at a time.
+  const FrequencyMap& amplitude_map = mode.amplitude_map;
+  const FrequencyMap& phase_map = mode.phase_map;
+  const double m_phi0 = lm.m * phi0_;
+  for (std::size_t k = 0; k < n; ++k) {
+    const double mf = block.mf[k];
+    const int amplitude_region = amplitude_map.region(mf);
+    const auto ra = static_cast<std::size_t>(amplitude_region);
+    const double x = amplitude_map.a[ra] * mf + amplitude_map.b[ra];
+    if (mf > 0.0 && amplitude_region == 0 && x < kPhenomDAmplitudeInspiralJoin) continue;
+    if (mf <= 0.0 || x >= kCutoff) {
+      amplitude[k] = 0.0;
+      phase[k] = 0.0;
+      continue;
+    }
+    const double t = block.third[k];
+    // x^{1/3}: in the inspiral region x = 2 Mf/m.
+    const double s = amplitude_region == 0 ? mode.third_scale * t : fast::cbrt(x);
+    const double factor =
+        is_21 ? amplitude_factor<true>(mode, s, t) : amplitude_factor<false>(mode, s, t);
+    amplitude[k] = factor * (backbone_.amplitude_shape(x, s) / (x * std::sqrt(s)));
+
+    const int phase_region = phase_map.region(mf);
+    const auto rp = static_cast<std::size_t>(phase_region);
+    const double y = phase_map.a[rp] * mf + phase_map.b[rp];
+    const double log_mf = block.log_mf[k];
+    const double mapped =
+        mode.phase_model.phase(
+            y, [&] { return phase_region == 0 ? mode.third_scale * t : fast::cbrt(y); },
+            [&] { return phase_region == 0 ? mode.log_scale + log_mf : std::log(y); }) /
+        phase_map.a[rp];
+    double mode_phase = mode.phase_constant + mapped;
+    if (phase_region == 1) mode_phase += mode.intermediate_offset;
+    if (phase_region == 2) mode_phase += mode.ringdown_offset;
+    phase[k] = -t0_ * (mf - mf_reference_) + mode_phase - m_phi0;
+  }
 }
 
 void PhenomHM::mode(Mode lm, std::span<const double> frequencies,
                     std::span<std::complex<double>> out) const {
-  const BinaryParameters& parameters = parameters_;
-  const double eta = eta_;
-  const double chi1 = chi1_;
-  const double chi2 = chi2_;
-  const double total = parameters.m1 + parameters.m2;
-  const auto ringdown = [&](int l, int m) {
-    return kerr_qnm_frequency(l, m, final_spin_) / (2.0 * kPi * final_mass_);
-  };
-  const std::complex<double> qnm_22 = ringdown(2, 2);
-  const std::complex<double> qnm_lm = ringdown(lm.l, lm.m);
-  const double rho = qnm_22.real() / qnm_lm.real();
-  const double tau = qnm_lm.imag() / qnm_22.imag();
-
-  const PhenomD& backbone = backbone_;
-  const bool is_22 = lm.l == 2 && lm.m == 2;
-  const std::optional<PhenomD> widened =
-      is_22 ? std::nullopt : std::optional<PhenomD>(std::in_place, parameters, rho, tau);
-  const PhenomD& mode_phase = is_22 ? backbone_ : *widened;
-  const FrequencyMap amplitude_map = make_map(lm.m, rho, qnm_lm.real(), qnm_22.real(), true);
-  const FrequencyMap phase_map = make_map(lm.m, rho, qnm_lm.real(), qnm_22.real(), false);
-
-  // Constants that make the mapped phase continuous across the map's regions.
-  const auto mapped = [&](double mf, int region) {
-    return mode_phase.phase(phase_map.a[region] * mf + phase_map.b[region]) / phase_map.a[region];
-  };
-  const double intermediate_offset = mapped(phase_map.fi, 0) - mapped(phase_map.fi, 1);
-  const double ringdown_offset =
-      mapped(phase_map.fr, 1) + intermediate_offset - mapped(phase_map.fr, 2);
-
-  const double total_seconds = backbone.total_mass_seconds();
-  const double mf_reference = total_seconds * parameters.f_ref;
-  const double phi0 = 0.5 * backbone.phase(mf_reference) + parameters.phi_ref * 0.0;
-  const double t0 = backbone.peak_time();
-  // LAL: amp0 = M² MRSUN MTSUN / distance (FD amplitude prefactor of the Phenom models).
-  const double amplitude_scale = total * kSolarMassMetres * total * kSolarMassSeconds /
-                                 (parameters.distance * kMegaparsecMetres);
-  for (std::size_t k = 0; k < frequencies.size(); ++k) {
-    const double mf = total_seconds * frequencies[k];
-    const double mf_amplitude = amplitude_map(mf);
-    if (mf <= 0.0 || mf_amplitude >= kCutoff) {
-      out[k] = 0.0;
-      continue;
-    }
-    const double pn_here = pn_mode_amplitude(mf, lm.l, lm.m, eta, chi1, chi2);
-    if (pn_here == 0.0) {  // modes that vanish by symmetry (equal masses and spins)
-      out[k] = 0.0;
-      continue;
-    }
-    const double beta = pn_here / pn_mode_amplitude(2.0 * mf / lm.m, lm.l, lm.m, eta, chi1, chi2);
-    const double rescale = pn_mode_amplitude(mf_amplitude, lm.l, lm.m, eta, chi1, chi2) /
-                           pn_mode_amplitude(mf_amplitude, 2, 2, eta, 0.0, 0.0);
-    const double amplitude = amplitude_scale * backbone.amplitude(mf_amplitude) * beta * rescale;
-
-    const int region = phase_map.region(mf);
-    double phase = kModePhaseShift[static_cast<std::size_t>(lm.m)] + mapped(mf, region);
-    if (region == 1) phase += intermediate_offset;
-    if (region == 2) phase += ringdown_offset;
-    const double total_phase = -t0 * (mf - mf_reference) + phase - lm.m * phi0;
-    out[k] = amplitude * std::polar(1.0, -total_phase);
+  model(lm);  // throws for a mode the model does not have
+  Block block;
+  double amplitude[kBlock];
+  double phase[kBlock];
+  for (std::size_t start = 0; start < frequencies.size(); start += kBlock) {
+    const std::size_t count = std::min(kBlock, frequencies.size() - start);
+    prepare(frequencies.subspan(start, count), block);
+    amplitude_phase(lm, block, amplitude, phase);
+    store_mode({amplitude, count}, {phase, count}, out.subspan(start, count));
   }
 }
 

@@ -9,8 +9,12 @@
 // h̃ = A e^{−i(Ψ − π/4)} with a negative A), so the (2,2) mode is h22 = √(16π/5) h̃.
 #include "taylorf2.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
+
+#include "fast_math.hpp"
+#include "mode_kernels.hpp"
 
 namespace dotpe::waveform {
 namespace {
@@ -82,15 +86,7 @@ PnPhasing pn_phasing(double m1, double m2, double chi1, double chi2, bool with_3
 }
 
 double pn_phase(const PnPhasing& p, double v) {
-  const double log_v = std::log(v);
-  double sum = 0.0;
-  double power = 1.0;
-  for (int k = 0; k < 8; ++k) {
-    sum += (p.coefficient[k] + p.log_coefficient[k] * log_v) * power;
-    power *= v;
-  }
-  const double v2 = v * v;
-  return sum / (v2 * v2 * v);
+  return pn_phase(p, v, std::log(v));
 }
 
 double pn_phase_derivative(const PnPhasing& p, double v) {
@@ -110,34 +106,56 @@ double isco_frequency(double total_mass) {
   return 1.0 / (std::pow(6.0, 1.5) * kPi * total_mass * kSolarMassSeconds);
 }
 
-void taylorf2_mode_22(const BinaryParameters& parameters, std::span<const double> frequencies,
-                      std::span<std::complex<double>> out) {
+TaylorF2::TaylorF2(const BinaryParameters& parameters) {
   const double m1 = parameters.m1;
   const double m2 = parameters.m2;
   const double total = m1 + m2;
   const double eta = m1 * m2 / (total * total);
-  const double pi_m = kPi * total * kSolarMassSeconds;
-  const PnPhasing phasing = pn_phasing(m1, m2, parameters.s1z, parameters.s2z, true);
-  const double reference_phase = pn_phase(phasing, std::cbrt(pi_m * parameters.f_ref));
-  const double f_isco = isco_frequency(total);
-
+  pi_m_ = kPi * total * kSolarMassSeconds;
+  phasing_ = pn_phasing(m1, m2, parameters.s1z, parameters.s2z, true);
+  reference_phase_ = pn_phase(phasing_, fast::cbrt(pi_m_ * parameters.f_ref));
+  f_isco_ = isco_frequency(total);
   // LAL: amp0 = −4 m1 m2 / r · MRSUN · MTSUN · √(π/12), times √(−E'(v)/F(v)) v at Newtonian
-  // order = √(5/(32η)) v^{−7/2}.
+  // order = √(5/(32η)) v^{−7/2}; the (2,2) mode is √(16π/5) times it.
   const double distance_metres = parameters.distance * kMegaparsecMetres;
-  const double amplitude_0 = -4.0 * m1 * m2 / distance_metres * kSolarMassMetres *
-                             kSolarMassSeconds * std::sqrt(kPi / 12.0) *
-                             std::sqrt(5.0 / (32.0 * eta));
-  const double mode_factor = std::sqrt(16.0 * kPi / 5.0);
-  for (std::size_t k = 0; k < frequencies.size(); ++k) {
-    const double f = frequencies[k];
-    if (f <= 0.0 || f > f_isco) {
-      out[k] = 0.0;
-      continue;
+  amplitude_0_ = -4.0 * m1 * m2 / distance_metres * kSolarMassMetres * kSolarMassSeconds *
+                 std::sqrt(kPi / 12.0) * std::sqrt(5.0 / (32.0 * eta)) *
+                 std::sqrt(16.0 * kPi / 5.0);
+}
+
+void TaylorF2::amplitude_phase_22(std::span<const double> frequencies, double* amplitude,
+                                  double* phase) const {
+  const std::size_t n = frequencies.size();
+  double x[kBlock];
+  double v[kBlock];
+  for (std::size_t start = 0; start < n; start += kBlock) {
+    const std::size_t count = std::min(kBlock, n - start);
+    for (std::size_t k = 0; k < count; ++k) x[k] = pi_m_ * frequencies[start + k];
+    cube_roots({x, count}, v);
+    for (std::size_t k = 0; k < count; ++k) {
+      const double f = frequencies[start + k];
+      if (f <= 0.0 || f > f_isco_) {
+        amplitude[start + k] = 0.0;
+        phase[start + k] = 0.0;
+        continue;
+      }
+      // h = A e^{−i(Ψ − π/4)}, A ∝ v^{−7/2} = 1/(v³ √v).
+      const double psi = pn_phase(phasing_, v[k], std::log(v[k])) - reference_phase_;
+      phase[start + k] = psi - kPi / 4.0;
+      amplitude[start + k] = amplitude_0_ / (v[k] * v[k] * v[k] * std::sqrt(v[k]));
     }
-    const double v = std::cbrt(pi_m * f);
-    const double psi = pn_phase(phasing, v) - reference_phase;
-    const double amplitude = amplitude_0 * std::pow(v, -3.5);
-    out[k] = mode_factor * amplitude * std::polar(1.0, -(psi - kPi / 4.0));
+  }
+}
+
+void taylorf2_mode_22(const BinaryParameters& parameters, std::span<const double> frequencies,
+                      std::span<std::complex<double>> out) {
+  const TaylorF2 model(parameters);
+  double amplitude[kBlock];
+  double phase[kBlock];
+  for (std::size_t start = 0; start < frequencies.size(); start += kBlock) {
+    const std::size_t count = std::min(kBlock, frequencies.size() - start);
+    model.amplitude_phase_22(frequencies.subspan(start, count), amplitude, phase);
+    store_mode({amplitude, count}, {phase, count}, out.subspan(start, count));
   }
 }
 

@@ -24,9 +24,37 @@ struct PnPhasing {
   double coefficient[8] = {};
   double log_coefficient[8] = {};
 };
+
+// The TaylorF2 (2,2) mode as h22 = A e^{−iΦ} on a block of frequencies: amplitude[k] = A, Φ
+// in phase[k] (both 0 outside 0 < f ≤ f_ISCO). The constructor sets up the binary once.
+class TaylorF2 {
+ public:
+  explicit TaylorF2(const BinaryParameters& parameters);
+  void amplitude_phase_22(std::span<const double> frequencies, double* amplitude,
+                          double* phase) const;
+
+ private:
+  PnPhasing phasing_;
+  double pi_m_ = 0.0;  // π M (s)
+  double reference_phase_ = 0.0;
+  double f_isco_ = 0.0;
+  double amplitude_0_ = 0.0;  // times √(16π/5)
+};
+
 // `with_3pn_spin_spin` = false gives the series IMRPhenomD was calibrated with.
 PnPhasing pn_phasing(double m1, double m2, double chi1, double chi2, bool with_3pn_spin_spin);
 double pn_phase(const PnPhasing& phasing, double v);
+// The same with ln v supplied (inline, for the per-frequency loops).
+inline double pn_phase(const PnPhasing& p, double v, double log_v) {
+  double sum = 0.0;
+  double power = 1.0;
+  for (int k = 0; k < 8; ++k) {
+    sum += (p.coefficient[k] + p.log_coefficient[k] * log_v) * power;
+    power *= v;
+  }
+  const double v2 = v * v;
+  return sum / (v2 * v2 * v);
+}
 // dΨ/dv.
 double pn_phase_derivative(const PnPhasing& phasing, double v);
 

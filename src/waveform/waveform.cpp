@@ -3,12 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <numbers>
-#include <optional>
 
 #include "dotpe/core/error.hpp"
+#include "mode_kernels.hpp"
 #include "phenomd.hpp"
 #include "phenomhm.hpp"
 #include "taylorf2.hpp"
@@ -95,17 +96,33 @@ void BinaryParameters::validate() const {
 
 double spin_weighted_harmonic(int l, int m_requested, double theta) {
   constexpr int s = -2;
-  require(l >= 2 && std::abs(m_requested) <= l, "no spin-weight -2 harmonic for (l, m) = ({}, {})",
-          l, m_requested);
+  require(l >= 2 && l <= 15 && std::abs(m_requested) <= l,
+          "no spin-weight -2 harmonic for (l, m) = ({}, {})", l, m_requested);
   // The Wigner-d sum below is written for the opposite sign of m, and LAL's convention differs
   // from it by (−1)^m.
   const int m = -m_requested;
   const double convention_sign = (m % 2 == 0) ? 1.0 : -1.0;
-  const auto factorial = [](int n) { return std::tgamma(n + 1.0); };
+  // n! for n ≤ 2l ≤ 30 (exact in double up to 22!).
+  constexpr auto factorials = [] {
+    std::array<double, 31> values{};
+    values[0] = 1.0;
+    for (std::size_t n = 1; n < values.size(); ++n) {
+      values[n] = values[n - 1] * static_cast<double>(n);
+    }
+    return values;
+  }();
+  const auto factorial = [&](int n) { return factorials[static_cast<std::size_t>(n)]; };
+  // x^n for n ≥ 0 by multiplication.
+  const auto power = [](double x, int n) {
+    double value = 1.0;
+    for (int k = 0; k < n; ++k) value *= x;
+    return value;
+  };
   // Wigner-d sum: sYlm = (−1)^{l+m} sqrt(...) Σ_k ... (the form LAL's general-l branch uses).
-  const double half = 0.5 * theta;
+  const double cos_half = std::cos(0.5 * theta);
+  const double sin_half = std::sin(0.5 * theta);
   const double prefactor =
-      std::pow(-1.0, -s) * std::sqrt((2 * l + 1) / (4.0 * std::numbers::pi)) *
+      std::sqrt((2 * l + 1) / (4.0 * std::numbers::pi)) *
       std::sqrt(factorial(l + m) * factorial(l - m) * factorial(l + s) * factorial(l - s));
   const int k_min = std::max(0, m - s);
   const int k_max = std::min(l + m, l - s);
@@ -113,8 +130,9 @@ double spin_weighted_harmonic(int l, int m_requested, double theta) {
   for (int k = k_min; k <= k_max; ++k) {
     const double denominator =
         factorial(k) * factorial(l + m - k) * factorial(l - s - k) * factorial(s - m + k);
-    sum += std::pow(-1.0, k) * std::pow(std::cos(half), 2 * l + m - s - 2 * k) *
-           std::pow(std::sin(half), 2 * k + s - m) / denominator;
+    const double sign = (k % 2 == 0) ? 1.0 : -1.0;
+    sum += sign * power(cos_half, 2 * l + m - s - 2 * k) * power(sin_half, 2 * k + s - m) /
+           denominator;
   }
   return convention_sign * prefactor * sum;
 }
@@ -140,42 +158,95 @@ void mode(Approximant approximant, const BinaryParameters& parameters, Mode lm,
   }
 }
 
+namespace {
+
+// One mode's contribution to the polarisations of its m-group.
+struct ModeTerm {
+  Mode lm;
+  std::size_t group = 0;
+  std::complex<double> plus_factor;
+  std::complex<double> cross_factor;
+};
+
+}  // namespace
+
 void polarizations_by_m(Approximant approximant, const BinaryParameters& parameters,
                         const std::vector<Mode>& modes, std::span<const double> frequencies,
                         std::span<std::complex<double>> out) {
-  const std::vector<int> groups = m_arr(modes);
-  const std::size_t n_f = frequencies.size();
-  require(out.size() == groups.size() * 2 * n_f,
-          "internal error: output size {} for {} groups x 2 x {} frequencies", out.size(),
-          groups.size(), n_f);
-  std::fill(out.begin(), out.end(), std::complex<double>(0.0, 0.0));
-  std::vector<std::complex<double>> h_lm(n_f);
-  // IMRPhenomHM shares its backbone between the modes: set it up once.
-  const std::optional<PhenomHM> hm = approximant == Approximant::IMRPhenomHM
-                                         ? std::optional<PhenomHM>(std::in_place, parameters)
-                                         : std::nullopt;
-  for (const Mode& lm : modes) {
-    if (hm) {
-      const auto available = harmonic_modes(approximant);
-      require(std::find(available.begin(), available.end(), lm) != available.end(),
-              "IMRPhenomHM has no ({}, {}) mode", lm.l, lm.m);
-      hm->mode(lm, frequencies, h_lm);
-    } else {
-      mode(approximant, parameters, lm, frequencies, h_lm);
-    }
-    const std::size_t g =
-        static_cast<std::size_t>(std::find(groups.begin(), groups.end(), lm.m) - groups.begin());
+  parameters.validate();
+  const std::vector<Mode> available = harmonic_modes(approximant);
+  constexpr std::size_t kMaxModes = 6;
+  require(modes.size() <= kMaxModes, "{} modes given; no model has more than {}", modes.size(),
+          kMaxModes);
+  std::array<ModeTerm, kMaxModes> terms{};
+  std::array<int, kMaxModes> groups{};
+  std::size_t n_groups = 0;
+  for (std::size_t i = 0; i < modes.size(); ++i) {
+    const Mode lm = modes[i];
+    require(std::find(available.begin(), available.end(), lm) != available.end(),
+            "{} has no ({}, {}) mode", approximant_name(approximant), lm.l, lm.m);
+    std::size_t g = 0;
+    while (g < n_groups && groups[g] != lm.m) ++g;
+    if (g == n_groups) groups[n_groups++] = lm.m;
+    // h+ = Σ h_lm ½[Y_lm + (−1)^l Y*_{l,−m}], h× = Σ h_lm (−i/2)[Y_lm − (−1)^l Y*_{l,−m}], and
+    // h_m(φ_ref, D) = e^{i m φ_ref} h_m(0, D): the modes carry the distance already.
     const double sign = (lm.l % 2 == 0) ? 1.0 : -1.0;
     const double y_plus = spin_weighted_harmonic(lm.l, lm.m, parameters.iota);
     const double y_minus = spin_weighted_harmonic(lm.l, -lm.m, parameters.iota);  // real at φ=0
     const std::complex<double> plus_factor = 0.5 * (y_plus + sign * y_minus);
     const std::complex<double> cross_factor =
         std::complex<double>(0.0, -0.5) * (y_plus - sign * y_minus);
-    // h_m(φ_ref, D) = e^{i m φ_ref} h_m(0, D): the modes carry the distance already.
     const std::complex<double> fast = std::polar(1.0, lm.m * parameters.phi_ref);
-    for (std::size_t k = 0; k < n_f; ++k) {
-      out[(g * 2 + 0) * n_f + k] += plus_factor * fast * h_lm[k];
-      out[(g * 2 + 1) * n_f + k] += cross_factor * fast * h_lm[k];
+    terms[i] = {lm, g, plus_factor * fast, cross_factor * fast};
+  }
+  const std::size_t n_f = frequencies.size();
+  require(out.size() == n_groups * 2 * n_f,
+          "internal error: output size {} for {} groups x 2 x {} frequencies", out.size(), n_groups,
+          n_f);
+  std::fill(out.begin(), out.end(), std::complex<double>(0.0, 0.0));
+  const std::span<const ModeTerm> used(terms.data(), modes.size());
+
+  // Each model evaluates its modes as A e^{−iΦ} on blocks of frequencies; add_mode sums them.
+  double amplitude[kBlock];
+  double phase[kBlock];
+  const auto add = [&](const ModeTerm& term, std::size_t start, std::size_t count) {
+    add_mode({amplitude, count}, {phase, count}, term.plus_factor, term.cross_factor,
+             out.data() + (term.group * 2 + 0) * n_f + start,
+             out.data() + (term.group * 2 + 1) * n_f + start);
+  };
+  switch (approximant) {
+    case Approximant::TaylorF2: {
+      const TaylorF2 model(parameters);
+      for (std::size_t start = 0; start < n_f; start += kBlock) {
+        const std::size_t count = std::min(kBlock, n_f - start);
+        model.amplitude_phase_22(frequencies.subspan(start, count), amplitude, phase);
+        for (const ModeTerm& term : used) add(term, start, count);
+      }
+      return;
+    }
+    case Approximant::IMRPhenomD: {
+      const PhenomD model(parameters);
+      const PhenomD::Reference22 reference = model.reference_22(parameters);
+      for (std::size_t start = 0; start < n_f; start += kBlock) {
+        const std::size_t count = std::min(kBlock, n_f - start);
+        model.amplitude_phase_22(reference, frequencies.subspan(start, count), amplitude, phase);
+        for (const ModeTerm& term : used) add(term, start, count);
+      }
+      return;
+    }
+    case Approximant::IMRPhenomHM: {
+      // The backbone and the modes' constants are set up once and shared.
+      const PhenomHM model(parameters);
+      PhenomHM::Block block;
+      for (std::size_t start = 0; start < n_f; start += kBlock) {
+        const std::size_t count = std::min(kBlock, n_f - start);
+        model.prepare(frequencies.subspan(start, count), block);
+        for (const ModeTerm& term : used) {
+          model.amplitude_phase(term.lm, block, amplitude, phase);
+          add(term, start, count);
+        }
+      }
+      return;
     }
   }
 }
