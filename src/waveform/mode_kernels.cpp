@@ -72,16 +72,31 @@ void add_mode(std::span<const double> amplitude, std::span<const double> phase,
   }
 }
 
-void cube_roots(std::span<const double> mf, double* third) {
+void cube_roots(std::span<const double> mf, double* third, double* inverse_third) {
   const std::size_t n = mf.size();
   std::size_t invalid = 0;
   for (std::size_t k = 0; k < n; ++k) {
-    third[k] = fast::cbrt_core(mf[k]);
+    fast::cbrt_and_inverse_core(mf[k], third[k], inverse_third[k]);
     invalid += fast::cbrt_core_valid(mf[k]) ? 0 : 1;
   }
   if (invalid == 0) return;
   for (std::size_t k = 0; k < n; ++k) {
-    if (!fast::cbrt_core_valid(mf[k])) third[k] = mf[k] > 0.0 ? std::cbrt(mf[k]) : 0.0;
+    if (fast::cbrt_core_valid(mf[k])) continue;
+    third[k] = mf[k] > 0.0 ? std::cbrt(mf[k]) : 0.0;
+    inverse_third[k] = mf[k] > 0.0 ? 1.0 / third[k] : 0.0;
+  }
+}
+
+void logarithms(std::span<const double> mf, double* log_mf) {
+  const std::size_t n = mf.size();
+  std::size_t invalid = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    log_mf[k] = fast::log_core(mf[k]);
+    invalid += fast::positive_normal(mf[k]) ? 0 : 1;
+  }
+  if (invalid == 0) return;
+  for (std::size_t k = 0; k < n; ++k) {
+    if (!fast::positive_normal(mf[k])) log_mf[k] = mf[k] > 0.0 ? std::log(mf[k]) : 0.0;
   }
 }
 

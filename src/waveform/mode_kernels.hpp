@@ -22,7 +22,9 @@ void add_mode(std::span<const double> amplitude, std::span<const double> phase,
               std::complex<double> plus_factor, std::complex<double> cross_factor,
               std::complex<double>* plus, std::complex<double>* cross);
 
-// Mf^{1/3} of every positive Mf; 0 for zero, negative and NaN values (they are not used).
-void cube_roots(std::span<const double> mf, double* third);
+// Mf^{1/3}, Mf^{−1/3} and ln Mf of every positive Mf (vectorised, glibc for subnormal
+// numbers); 0 for zero, negative and NaN values (they are not used).
+void cube_roots(std::span<const double> mf, double* third, double* inverse_third);
+void logarithms(std::span<const double> mf, double* log_mf);
 
 }  // namespace dotpe::waveform

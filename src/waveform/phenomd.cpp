@@ -234,6 +234,7 @@ PhenomD::PhenomD(const BinaryParameters& parameters, double rho, double tau)
   chi2_ = swap ? parameters.s1z : parameters.s2z;
   const double total = m1 + m2;
   eta_ = std::min(0.25, m1 * m2 / (total * total));
+  inverse_eta_ = 1.0 / eta_;
   total_mass_seconds_ = total * kSolarMassSeconds;
   ringdown_ = table_ringdown(eta_, chi1_, chi2_);
   amplitude_scale_ = std::sqrt(2.0 / 3.0) * std::sqrt(eta_) / std::pow(kPi, 1.0 / 6.0);
@@ -294,6 +295,7 @@ PhenomD::PhenomD(const BinaryParameters& parameters, double rho, double tau)
 
   // Amplitude peak (eq. 20; the square root is dropped when γ2 > 1, as in LAL).
   const double damping_gamma3 = ringdown_.damping * gamma_[2];
+  ringdown_decay_ = gamma_[1] / damping_gamma3;
   peak_frequency_ =
       gamma_[1] <= 1.0
           ? std::abs(ringdown_.ringdown +
@@ -305,7 +307,7 @@ PhenomD::PhenomD(const BinaryParameters& parameters, double rho, double tau)
   const double f3 = peak_frequency_;
   const double f2 = 0.5 * (f1 + f3);
   const auto delta = intermediate_amplitude_polynomial(
-      f1, inspiral_amplitude_ansatz(f1), inspiral_amplitude_derivative(f1), f2,
+      f1, inspiral_amplitude(f1, fast::cbrt(f1)), inspiral_amplitude_derivative(f1), f2,
       evaluate_fit(kV2, eta_, chi), f3, ringdown_amplitude_ansatz(f3),
       ringdown_amplitude_derivative(f3));
   std::copy(delta.begin(), delta.end(), delta_);
@@ -318,8 +320,8 @@ PhenomD::PhenomD(const BinaryParameters& parameters, double rho, double tau)
   c2_intermediate_ = 0.0;
   const double fi = kPhaseInspiralJoin;
   c2_intermediate_ = inspiral_phase_derivative(fi) - intermediate_phase_slope(fi);
-  c1_intermediate_ = inspiral_phase(fi, fast::cbrt(fi), std::log(fi)) -
-                     intermediate_phase_raw(fi, std::log(fi)) - c2_intermediate_ * fi;
+  c1_intermediate_ = inspiral_phase(fi, fast::cbrt(fi), 1.0 / fast::cbrt(fi), fast::log(fi)) -
+                     intermediate_phase_raw(fi, fast::log(fi)) - c2_intermediate_ * fi;
   join_ringdown_phase();
 }
 
@@ -330,10 +332,11 @@ double PhenomD::intermediate_phase_slope(double mf) const {
 // The ringdown join constants for the current ρ and τ, with the intermediate phase (which
 // includes c1_intermediate_ + c2_intermediate_ mf) as the left side.
 void PhenomD::join_ringdown_phase() {
+  atan_scale_ = 1.0 / (mode_rho_ * ringdown_.damping * mode_tau_);
   const double fr = 0.5 * ringdown_.ringdown;
   c2_ringdown_ = (intermediate_phase_slope(fr) + c2_intermediate_) -
                  ringdown_phase_slope(fr, mode_rho_, mode_tau_);
-  c1_ringdown_ = intermediate_phase(fr, std::log(fr)) - ringdown_phase(fr) - c2_ringdown_ * fr;
+  c1_ringdown_ = intermediate_phase(fr, fast::log(fr)) - ringdown_phase(fr) - c2_ringdown_ * fr;
 }
 
 PhenomD PhenomD::widened(double rho, double tau) const {
@@ -344,23 +347,12 @@ PhenomD PhenomD::widened(double rho, double tau) const {
   return model;
 }
 
-double PhenomD::inspiral_amplitude_ansatz(double mf) const {
-  return inspiral_amplitude(mf, fast::cbrt(mf));
-}
-
 double PhenomD::inspiral_amplitude_derivative(double mf) const {
   const double third = fast::cbrt(mf);
   return (2.0 / 3.0) * amplitude_pn_[0] / third + amplitude_pn_[1] +
          (4.0 / 3.0) * amplitude_pn_[2] * third + (5.0 / 3.0) * amplitude_pn_[3] * third * third +
          2.0 * amplitude_pn_[4] * mf + (7.0 / 3.0) * rho_[0] * mf * third +
          (8.0 / 3.0) * rho_[1] * mf * third * third + 3.0 * rho_[2] * mf * mf;
-}
-
-double PhenomD::ringdown_amplitude_ansatz(double mf) const {
-  const double width = ringdown_.damping * gamma_[2];
-  const double offset = mf - ringdown_.ringdown;
-  return std::exp(-offset * gamma_[1] / width) * width * gamma_[0] /
-         (offset * offset + width * width);
 }
 
 double PhenomD::ringdown_amplitude_derivative(double mf) const {
@@ -384,16 +376,6 @@ double PhenomD::inspiral_phase_derivative(double mf) const {
          (sigma_[0] + sigma_[1] * third + sigma_[2] * third * third + sigma_[3] * mf) / eta_;
 }
 
-// Merger-ringdown ansatz (arXiv:1508.07253 eq. 14) without the join constants; PhenomHM widens
-// its arctangent by ρ and τ.
-double PhenomD::ringdown_phase(double mf) const {
-  return (-alpha_[1] / mf + 4.0 / 3.0 * alpha_[2] * std::sqrt(mf * std::sqrt(mf)) + alpha_[0] * mf +
-          alpha_[3] * mode_rho_ *
-              std::atan((mf - alpha_[4] * ringdown_.ringdown) /
-                        (mode_rho_ * ringdown_.damping * mode_tau_))) /
-         eta_;
-}
-
 double PhenomD::ringdown_phase_slope(double mf, double rho, double tau) const {
   const double x = (mf - alpha_[4] * ringdown_.ringdown) / (ringdown_.damping * tau * rho);
   return (alpha_[0] + alpha_[1] / (mf * mf) + alpha_[2] / std::sqrt(std::sqrt(mf)) +
@@ -402,8 +384,8 @@ double PhenomD::ringdown_phase_slope(double mf, double rho, double tau) const {
 }
 
 double PhenomD::phase(double mf) const {
-  return phase(
-      mf, [mf] { return fast::cbrt(mf); }, [mf] { return std::log(mf); });
+  const double third = fast::cbrt(mf);
+  return phase(mf, third, 1.0 / third, fast::log(mf));
 }
 
 double PhenomD::phase_derivative(double mf) const {
@@ -431,23 +413,31 @@ void PhenomD::amplitude_phase_22(const Reference22& reference, std::span<const d
   const std::size_t n = frequencies.size();
   double mf[kBlock];
   double third[kBlock];
+  double inverse_third[kBlock];
+  double log_mf[kBlock];
   for (std::size_t start = 0; start < n; start += kBlock) {
     const std::size_t count = std::min(kBlock, n - start);
     for (std::size_t k = 0; k < count; ++k) mf[k] = total_mass_seconds_ * frequencies[start + k];
-    cube_roots({mf, count}, third);
+    cube_roots({mf, count}, third, inverse_third);
+    logarithms({mf, count}, log_mf);
+    double* __restrict amplitude_block = amplitude + start;
+    double* __restrict phase_block = phase_out + start;
+    // No branches or calls: vectorised. The local copy of the model lets GCC load coefficients
+    // unconditionally (see PhenomHM::general_amplitude_phase).
+    const PhenomD model = *this;
+    const Reference22 ref = reference;
     for (std::size_t k = 0; k < count; ++k) {
       const double x = mf[k];
-      if (x <= 0.0 || x >= kPhenomDCutoff) {
-        amplitude[start + k] = 0.0;
-        phase_out[start + k] = 0.0;
-        continue;
-      }
       const double t = third[k];
-      const double phi = phase(
-          x, [t] { return t; }, [x] { return std::log(x); });
-      phase_out[start + k] = phi - reference.t0 * (x - reference.mf_reference) - reference.phase;
-      amplitude[start + k] =
-          reference.scale * (amplitude_scale_ * amplitude_shape(x, t) / (x * std::sqrt(t)));
+      const double it = inverse_third[k];
+      const double phi =
+          model.phase(x, t, it, log_mf[k]) - ref.t0 * (x - ref.mf_reference) - ref.phase;
+      // amp0Func a(Mf) Mf^{−7/6}, Mf^{−7/6} = (Mf^{−1/3})³ √(Mf^{−1/3})
+      const double a = ref.scale * (model.amplitude_scale_ * model.amplitude_shape(x, t) *
+                                    (it * it * it * fast::sqrt_core(it)));
+      const bool inside = (x > 0.0) & (x < kPhenomDCutoff);
+      phase_block[k] = inside ? phi : 0.0;
+      amplitude_block[k] = inside ? a : 0.0;
     }
   }
 }

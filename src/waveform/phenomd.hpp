@@ -6,6 +6,7 @@
 #include <span>
 
 #include "dotpe/waveform/waveform.hpp"
+#include "fast_math.hpp"
 #include "taylorf2.hpp"
 
 namespace dotpe::waveform {
@@ -34,19 +35,18 @@ class PhenomD {
   // and joined again (C¹) to the intermediate phase; everything else is shared.
   PhenomD widened(double rho, double tau) const;
 
-  // Pieces of amplitude() and phase() for the per-frequency loops, which compute x^{1/3} and
-  // ln x once and share them (inline below):
-  //   amplitude(x) = amplitude_scale() · amplitude_shape(x, x^{1/3}) / (x · √(x^{1/3}));
-  //   phase(y) = phase(y, third, log) with third() = y^{1/3}, log() = ln y, called only in the
-  //   regions that need them.
+  // Pieces of amplitude() and phase() for the per-frequency loops, which compute x^{1/3},
+  // x^{−1/3} and ln x once and share them (inline below, without branches, divisions where
+  // avoidable, or library calls, so that the loops are vectorised: every region is computed and
+  // the right one selected):
+  //   amplitude(x) = amplitude_scale() · amplitude_shape(x, x^{1/3}) · x^{−7/6};
+  //   phase(y) = phase(y, y^{1/3}, y^{−1/3}, ln y).
   double amplitude_scale() const { return amplitude_scale_; }
   double amplitude_shape(double x, double third) const;
-  // The inspiral phase (valid below Mf = 0.018) and amplitude shape (below Mf = 0.014) alone,
-  // with third = Mf^{1/3} and ln Mf.
-  double inspiral_phase(double mf, double third, double log_mf) const;
+  double phase(double y, double third, double inverse_third, double log_y) const;
+  // The inspiral parts alone (amplitude below Mf = 0.014, phase below 0.018).
   double inspiral_amplitude(double mf, double third) const;
-  template <class Third, class Log>
-  double phase(double y, const Third& third, const Log& log) const;
+  double inspiral_phase(double mf, double third, double inverse_third, double log_mf) const;
 
   double total_mass_seconds() const { return total_mass_seconds_; }
   double eta() const { return eta_; }
@@ -83,7 +83,6 @@ class PhenomD {
   void join_ringdown_phase();
   double ringdown_phase(double mf) const;
   double ringdown_phase_slope(double mf, double rho, double tau) const;
-  double inspiral_amplitude_ansatz(double mf) const;
   double inspiral_amplitude_derivative(double mf) const;
   double ringdown_amplitude_ansatz(double mf) const;
   double ringdown_amplitude_derivative(double mf) const;
@@ -112,6 +111,10 @@ class PhenomD {
   double c2_ringdown_ = 0.0;
   double mode_rho_ = 1.0;  // ρ_lm, τ_lm of the PhenomHM mode this phase serves
   double mode_tau_ = 1.0;
+  // Reciprocals for the per-frequency loops (a multiplication costs far less than a division):
+  double inverse_eta_ = 0.0;
+  double ringdown_decay_ = 0.0;  // γ2 / (f_damp γ3)
+  double atan_scale_ = 0.0;      // 1 / (ρ f_damp τ)
   PnPhasing pn_;
 };
 
@@ -124,42 +127,89 @@ inline constexpr double kPhenomDAmplitudeInspiralJoin = 0.014;
 inline constexpr double kPhenomDPhaseInspiralJoin = 0.018;
 inline constexpr double kPhenomDCutoff = 0.2;
 
-inline double PhenomD::inspiral_amplitude(double x, double third) const {
+[[gnu::always_inline]] inline double PhenomD::inspiral_amplitude(double x, double third) const {
   return 1.0 + amplitude_pn_[0] * third * third + amplitude_pn_[1] * x +
          amplitude_pn_[2] * x * third + amplitude_pn_[3] * x * third * third +
          amplitude_pn_[4] * x * x +
          (rho_[0] * x * x * third + rho_[1] * x * x * third * third + rho_[2] * x * x * x);
 }
 
-inline double PhenomD::amplitude_shape(double x, double third) const {
-  if (x < kPhenomDAmplitudeInspiralJoin) return inspiral_amplitude(x, third);
-  if (x >= peak_frequency_) return ringdown_amplitude_ansatz(x);
-  return delta_[0] + x * (delta_[1] + x * (delta_[2] + x * (delta_[3] + x * delta_[4])));
+[[gnu::always_inline]] inline double PhenomD::ringdown_amplitude_ansatz(double mf) const {
+  const double width = ringdown_.damping * gamma_[2];
+  const double offset = mf - ringdown_.ringdown;
+  return fast::exp_core(-offset * ringdown_decay_) * width * gamma_[0] /
+         (offset * offset + width * width);
 }
 
-inline double PhenomD::inspiral_phase(double mf, double third, double log_mf) const {
+[[gnu::always_inline]] inline double PhenomD::amplitude_shape(double x, double third) const {
+  const double inspiral = inspiral_amplitude(x, third);
+  const double intermediate =
+      delta_[0] + x * (delta_[1] + x * (delta_[2] + x * (delta_[3] + x * delta_[4])));
+  const double ringdown = ringdown_amplitude_ansatz(x);
+  return x < kPhenomDAmplitudeInspiralJoin ? inspiral
+                                           : (x >= peak_frequency_ ? ringdown : intermediate);
+}
+
+[[gnu::always_inline]] inline double PhenomD::inspiral_phase(double mf, double third,
+                                                             double inverse_third,
+                                                             double log_mf) const {
   // v = (π Mf)^{1/3}, ln v = (ln π + ln Mf)/3.
   const double v = kCbrtPi * third;
+  const double inverse_v = (1.0 / kCbrtPi) * inverse_third;
   const double log_v = (kLogPi + log_mf) * (1.0 / 3.0);
-  return pn_phase(pn_, v, log_v) - std::numbers::pi / 4.0 +
+  return pn_phase(pn_, v, inverse_v, log_v) - std::numbers::pi / 4.0 +
          (sigma_[0] * mf + 0.75 * sigma_[1] * mf * third + 0.6 * sigma_[2] * mf * third * third +
-          0.5 * sigma_[3] * mf * mf) /
-             eta_;
+          0.5 * sigma_[3] * mf * mf) *
+             inverse_eta_;
 }
 
-inline double PhenomD::intermediate_phase_raw(double mf, double log_mf) const {
+[[gnu::always_inline]] inline double PhenomD::intermediate_phase_raw(double mf,
+                                                                     double log_mf) const {
   return (beta_[0] * mf - beta_[2] / (3.0 * mf * mf * mf) + beta_[1] * log_mf) / eta_;
 }
 
-inline double PhenomD::intermediate_phase(double mf, double log_mf) const {
+[[gnu::always_inline]] inline double PhenomD::intermediate_phase(double mf, double log_mf) const {
   return intermediate_phase_raw(mf, log_mf) + c1_intermediate_ + c2_intermediate_ * mf;
 }
 
-template <class Third, class Log>
-double PhenomD::phase(double y, const Third& third, const Log& log) const {
-  if (y < kPhenomDPhaseInspiralJoin) return inspiral_phase(y, third(), log());
-  if (y >= 0.5 * ringdown_.ringdown) return ringdown_phase(y) + c1_ringdown_ + c2_ringdown_ * y;
-  return intermediate_phase(y, log());
+// Merger-ringdown ansatz (arXiv:1508.07253 eq. 14) without the join constants; PhenomHM widens
+// its arctangent by ρ and τ.
+[[gnu::always_inline]] inline double PhenomD::ringdown_phase(double mf) const {
+  return (-alpha_[1] / mf + 4.0 / 3.0 * alpha_[2] * fast::sqrt_core(mf * fast::sqrt_core(mf)) +
+          alpha_[0] * mf +
+          alpha_[3] * mode_rho_ *
+              fast::atan_core((mf - alpha_[4] * ringdown_.ringdown) * atan_scale_)) /
+         eta_;
+}
+
+// The three regions, with 1/y = (y^{−1/3})³ and 1/η: no division but the arctangent's.
+[[gnu::always_inline]] inline double PhenomD::phase(double y, double third, double inverse_third,
+                                                    double log_y) const {
+  const bool inspiral = y < kPhenomDPhaseInspiralJoin;
+  const bool ringdown = y >= 0.5 * ringdown_.ringdown;
+  const double inverse_y = inverse_third * inverse_third * inverse_third;
+  // inspiral: TaylorF2 + (σ0 y + ¾σ1 y^{4/3} + ⅗σ2 y^{5/3} + ½σ3 y²)/η
+  const double v = kCbrtPi * third;
+  const double inverse_v = (1.0 / kCbrtPi) * inverse_third;
+  const double log_v = (kLogPi + log_y) * (1.0 / 3.0);
+  const double inspiral_base = pn_phase(pn_, v, inverse_v, log_v) - std::numbers::pi / 4.0;
+  const double inspiral_numerator = sigma_[0] * y + 0.75 * sigma_[1] * y * third +
+                                    0.6 * sigma_[2] * y * third * third + 0.5 * sigma_[3] * y * y;
+  // intermediate: (β0 y − β2/(3y³) + β1 ln y)/η + C1 + C2 y
+  const double intermediate_numerator =
+      beta_[0] * y - beta_[2] * (1.0 / 3.0) * inverse_y * inverse_y * inverse_y + beta_[1] * log_y;
+  // merger-ringdown: (−α1/y + 4/3 α2 y^{3/4} + α0 y + α3 ρ arctan((y − α4 f_RD)/(ρ f_damp τ)))/η
+  // + C1 + C2 y
+  const double ringdown_numerator =
+      -alpha_[1] * inverse_y + 4.0 / 3.0 * alpha_[2] * fast::sqrt_core(y * fast::sqrt_core(y)) +
+      alpha_[0] * y +
+      alpha_[3] * mode_rho_ * fast::atan_core((y - alpha_[4] * ringdown_.ringdown) * atan_scale_);
+  const double base = inspiral ? inspiral_base
+                               : (ringdown ? c1_ringdown_ + c2_ringdown_ * y
+                                           : c1_intermediate_ + c2_intermediate_ * y);
+  const double numerator =
+      inspiral ? inspiral_numerator : (ringdown ? ringdown_numerator : intermediate_numerator);
+  return base + numerator * inverse_eta_;
 }
 
 }  // namespace dotpe::waveform

@@ -185,10 +185,11 @@ PhenomHM::PhenomHM(const BinaryParameters& parameters) : backbone_(parameters) {
     mode.phase_model = is_22 ? backbone_ : backbone_.widened(rho, tau);
     mode.amplitude_map = make_map<FrequencyMap>(lm.m, rho, qnm_lm.real(), qnm_22.real(), true);
     mode.phase_map = make_map<FrequencyMap>(lm.m, rho, qnm_lm.real(), qnm_22.real(), false);
+    for (std::size_t r = 0; r < 3; ++r) mode.phase_inverse_slope[r] = 1.0 / mode.phase_map.a[r];
     mode.third_scale = std::cbrt(2.0 / lm.m);
-    mode.sixth_scale = std::sqrt(mode.third_scale);
+    mode.inverse_third_scale = std::cbrt(lm.m / 2.0);
+    mode.inverse_sixth_scale = std::sqrt(mode.inverse_third_scale);
     mode.log_scale = std::log(2.0 / lm.m);
-    max_log_frequency_ = std::max(max_log_frequency_, mode.phase_map.fi);
 
     double coefficient = 1.0;
     if (lm.l == 2 && lm.m == 1) {
@@ -237,12 +238,11 @@ const PhenomHM::ModeModel& PhenomHM::model(Mode lm) const {
 void PhenomHM::prepare(std::span<const double> frequencies, Block& block) const {
   block.count = frequencies.size();
   for (std::size_t k = 0; k < block.count; ++k) block.mf[k] = total_mass_seconds_ * frequencies[k];
-  cube_roots({block.mf, block.count}, block.third);
-  for (std::size_t k = 0; k < block.count; ++k) block.sixth[k] = std::sqrt(block.third[k]);
+  cube_roots({block.mf, block.count}, block.third, block.inverse_third);
   for (std::size_t k = 0; k < block.count; ++k) {
-    const double mf = block.mf[k];
-    block.log_mf[k] = mf > 0.0 && mf <= max_log_frequency_ ? std::log(mf) : 0.0;
+    block.inverse_sixth[k] = fast::sqrt_core(block.inverse_third[k]);
   }
+  logarithms({block.mf, block.count}, block.log_mf);
 }
 
 namespace {
@@ -260,43 +260,149 @@ const double kV2Scale = std::cbrt(4.0 * kPi);
 
 }  // namespace
 
-// The PN factor of a mode's amplitude, A = factor · amp0Func x^{−7/6} a(x) with s = x^{1/3} and
-// t = Mf^{1/3} (amp0Func and the physical scale are in the mode's constants).
+// One mode at the points of a block, every region: without branches or library calls, so that
+// GCC vectorises the loop, the regions of the frequency maps and of PhenomD are all computed and
+// the right ones selected. In the maps' inspiral region x = y = 2 Mf/m, whose cube and sixth
+// roots and logarithm follow from the block's; elsewhere they are computed per mode.
 template <bool kIs21>
-inline double PhenomHM::amplitude_factor(const ModeModel& mode, double s, double t) const {
-  if constexpr (kIs21) {
-    // β |h_21(x)|/|h_22(x)| = |H(v1)| |H(v3)| / |H(v2)|, v1 = (2π Mf)^{1/3},
-    // v2 = (4π Mf)^{1/3}, v3 = (2π x)^{1/3}; zero where |H(v1)| is.
-    const double v1 = kV1Scale * t;
-    const double v2 = kV2Scale * t;
-    const double v3 = kV1Scale * s;
-    const double g1 = h21_squared(mode.h21, v1);
-    const double ratio = (std::sqrt(2.0) / 3.0) * (v1 * v3 / v2) *
-                         std::sqrt(g1 * h21_squared(mode.h21, v3) / h21_squared(mode.h21, v2));
-    return g1 == 0.0 ? 0.0 : amplitude_scale_ * ratio;
-  } else {
-    const double s_power =
-        mode.power == 0 ? 1.0 : (mode.power == 1 ? s : (mode.power == 2 ? s * s : s * s * s));
-    return mode.amplitude_constant * s_power;
+void PhenomHM::general_amplitude_phase(const ModeModel& mode, const Points& block,
+                                       double* __restrict amplitude,
+                                       double* __restrict phase) const {
+  // A local copy of the model: GCC computes each region's formula only where it is selected
+  // (masked), and loads from a local object may be done unconditionally and hoisted, while
+  // masked loads of the coefficients through a pointer would stop the vectoriser.
+  const PhenomD model = mode.phase_model;  // its amplitude is the backbone's
+  // The maps' constants as locals: selecting between them then needs no (conditional) loads.
+  const FrequencyMap amplitude_map = mode.amplitude_map;
+  const FrequencyMap phase_map = mode.phase_map;
+  const double third_scale = mode.third_scale;
+  const double inverse_third_scale = mode.inverse_third_scale;
+  const double inverse_sixth_scale = mode.inverse_sixth_scale;
+  const double log_scale = mode.log_scale;
+  const double intermediate_offset = mode.intermediate_offset;
+  const double ringdown_offset = mode.ringdown_offset;
+  const double m_phi0 = mode.lm.m * phi0_;
+  const double t0 = t0_;
+  const double mf_reference = mf_reference_;
+  const double amplitude_scale = amplitude_scale_;
+  const double amplitude_constant = mode.amplitude_constant;
+  const double phase_constant = mode.phase_constant;
+  const double inverse_slopes[3] = {mode.phase_inverse_slope[0], mode.phase_inverse_slope[1],
+                                    mode.phase_inverse_slope[2]};
+  double h21[5];
+  std::copy(std::begin(mode.h21), std::end(mode.h21), h21);
+  const double* __restrict mf_values = block.mf;
+  const double* __restrict third = block.third;
+  const double* __restrict inverse_third = block.inverse_third;
+  const double* __restrict inverse_sixth = block.inverse_sixth;
+  const double* __restrict log_mf = block.log_mf;
+  // s^p as a product of three factors that are s or 1 (exactly)
+  const double e1 = mode.power >= 1 ? 1.0 : 0.0;
+  const double e2 = mode.power >= 2 ? 1.0 : 0.0;
+  const double e3 = mode.power >= 3 ? 1.0 : 0.0;
+  for (std::size_t k = 0; k < block.count; ++k) {
+    const double mf = mf_values[k];
+    const double t = third[k];
+
+    // Amplitude at the amplitude-mapped x: amp0Func x^{−7/6} a(x) times the PN factor.
+    const bool amplitude_beyond_inspiral = mf > amplitude_map.fi;
+    const bool amplitude_ringdown = mf > amplitude_map.fr;
+    const double x = (amplitude_ringdown
+                          ? amplitude_map.a[2]
+                          : (amplitude_beyond_inspiral ? amplitude_map.a[1] : amplitude_map.a[0])) *
+                         mf +
+                     (amplitude_ringdown
+                          ? amplitude_map.b[2]
+                          : (amplitude_beyond_inspiral ? amplitude_map.b[1] : amplitude_map.b[0]));
+    // x^{1/3}, x^{−1/3}, x^{−1/6}: in the inspiral region x = 2 Mf/m.
+    double s_own = 0.0;
+    double inverse_s_own = 0.0;
+    fast::cbrt_and_inverse_core(x, s_own, inverse_s_own);
+    const double s = amplitude_beyond_inspiral ? s_own : third_scale * t;
+    const double inverse_s =
+        amplitude_beyond_inspiral ? inverse_s_own : inverse_third_scale * inverse_third[k];
+    const double inverse_x_sixth = amplitude_beyond_inspiral
+                                       ? fast::sqrt_core(inverse_s_own)
+                                       : inverse_sixth_scale * inverse_sixth[k];
+    const double shape =
+        model.amplitude_shape(x, s) * (inverse_s * inverse_s * inverse_s * inverse_x_sixth);
+    double value = 0.0;
+    if constexpr (kIs21) {
+      // β |h_21(x)|/|h_22(x)| = |H(v1)| |H(v3)| / |H(v2)|, v1 = (2π Mf)^{1/3},
+      // v2 = (4π Mf)^{1/3}, v3 = (2π x)^{1/3}; zero where |H(v1)| is. v1 v3 / v2 = c s.
+      const double v1 = kV1Scale * t;
+      const double v2 = kV2Scale * t;
+      const double v3 = kV1Scale * s;
+      const double g1 = h21_squared(h21, v1);
+      const double ratio = (std::sqrt(2.0) / 3.0) * (kV1Scale * kV1Scale / kV2Scale * s) *
+                           fast::sqrt_core(g1 * h21_squared(h21, v3) / h21_squared(h21, v2));
+      value = g1 == 0.0 ? 0.0 : amplitude_scale * ratio * shape;
+    } else {
+      const double s_power = (e1 * s + (1.0 - e1)) * (e2 * s + (1.0 - e2)) * (e3 * s + (1.0 - e3));
+      value = amplitude_constant * s_power * shape;
+    }
+
+    // Phase: PhenomD's (widened) phase at the phase-mapped y, divided by the map's slope, made
+    // continuous across the map's regions.
+    const bool phase_beyond_inspiral = mf > phase_map.fi;
+    const bool phase_ringdown = mf > phase_map.fr;
+    const double slope =
+        phase_ringdown ? phase_map.a[2] : (phase_beyond_inspiral ? phase_map.a[1] : phase_map.a[0]);
+    const double inverse_slope =
+        phase_ringdown ? inverse_slopes[2]
+                       : (phase_beyond_inspiral ? inverse_slopes[1] : inverse_slopes[0]);
+    const double y =
+        slope * mf + (phase_ringdown ? phase_map.b[2]
+                                     : (phase_beyond_inspiral ? phase_map.b[1] : phase_map.b[0]));
+    double y_third_own = 0.0;
+    double inverse_y_third_own = 0.0;
+    fast::cbrt_and_inverse_core(y, y_third_own, inverse_y_third_own);
+    const double y_third = phase_beyond_inspiral ? y_third_own : third_scale * t;
+    const double inverse_y_third =
+        phase_beyond_inspiral ? inverse_y_third_own : inverse_third_scale * inverse_third[k];
+    const double log_y = phase_beyond_inspiral ? fast::log_core(y) : log_scale + log_mf[k];
+    const double mapped = model.phase(y, y_third, inverse_y_third, log_y) * inverse_slope;
+    const double offset =
+        phase_ringdown ? ringdown_offset : (phase_beyond_inspiral ? intermediate_offset : 0.0);
+    const double mode_phase = (phase_constant + mapped) + offset;
+    const double total_phase = -t0 * (mf - mf_reference) + mode_phase - m_phi0;
+
+    // Zero at and below Mf = 0 and where x reaches PhenomD's end.
+    const bool zero = (mf <= 0.0) | (x >= kCutoff);
+    amplitude[k] = zero ? 0.0 : value;
+    phase[k] = zero ? 0.0 : total_phase;
   }
 }
 
-// The inspiral of the amplitude and of the phase: Mf ≤ f_i of the amplitude map, where both maps
-// are x = y = 2 Mf/m, and x below PhenomD's amplitude join (then y is below the phase join).
-// There x^{1/3}, x^{1/6} and ln x follow from the block's Mf^{1/3}, Mf^{1/6} and ln Mf. The loop
-// has no calls or branches and is vectorised (std::sqrt would stop that: it may set errno); it
-// computes every point, and the caller redoes the others. For the (2,1) mode β |h_21(x)|/|h_22(x)|
-// reduces to |H_21(v1)| here (v3 = v2), whose square root is left to the caller: `radicand`.
+// One mode at the points of a block where both its amplitude and its phase are in the
+// inspiral: Mf ≤ f_i of the amplitude map, where both maps are x = y = 2 Mf/m, and x below
+// PhenomD's amplitude join (then y is below the phase join). Vectorised; the inspiral formulas
+// alone cost a fraction of general_amplitude_phase. Writes every point: zeros where the mode is
+// zero (Mf ≤ 0, x ≥ 0.2), the inspiral where it applies, values of no meaning elsewhere.
 template <bool kIs21>
-void PhenomHM::inspiral_amplitude_phase(const ModeModel& mode, const Block& block,
+void PhenomHM::inspiral_amplitude_phase(const ModeModel& mode, const Points& block,
                                         double* __restrict amplitude, double* __restrict phase,
-                                        double* __restrict radicand) const {
-  const PhenomD& model = mode.phase_model;
+                                        double* __restrict needs_general) const {
+  const PhenomD model = mode.phase_model;  // a local copy: see general_amplitude_phase
+  const FrequencyMap amplitude_map = mode.amplitude_map;
   const double a0 = mode.phase_map.a[0];
+  const double inverse_a0 = mode.phase_inverse_slope[0];
+  const double third_scale = mode.third_scale;
+  const double inverse_third_scale = mode.inverse_third_scale;
+  const double inverse_sixth_scale = mode.inverse_sixth_scale;
+  const double log_scale = mode.log_scale;
   const double m_phi0 = mode.lm.m * phi0_;
+  const double t0 = t0_;
+  const double mf_reference = mf_reference_;
+  const double amplitude_scale = amplitude_scale_;
+  const double amplitude_constant = mode.amplitude_constant;
+  const double phase_constant = mode.phase_constant;
+  double h21[5];
+  std::copy(std::begin(mode.h21), std::end(mode.h21), h21);
   const double* __restrict mf_values = block.mf;
   const double* __restrict third = block.third;
-  const double* __restrict sixth = block.sixth;
+  const double* __restrict inverse_third = block.inverse_third;
+  const double* __restrict inverse_sixth = block.inverse_sixth;
   const double* __restrict log_mf = block.log_mf;
   const double e1 = mode.power >= 1 ? 1.0 : 0.0;
   const double e2 = mode.power >= 2 ? 1.0 : 0.0;
@@ -305,20 +411,49 @@ void PhenomHM::inspiral_amplitude_phase(const ModeModel& mode, const Block& bloc
     const double mf = mf_values[k];
     const double t = third[k];
     const double x = a0 * mf;
-    const double s = mode.third_scale * t;
-    const double shape = model.inspiral_amplitude(x, s) / (x * (mode.sixth_scale * sixth[k]));
+    const double s = third_scale * t;
+    const double inverse_s = inverse_third_scale * inverse_third[k];
+    const double shape =
+        model.inspiral_amplitude(x, s) *
+        (inverse_s * inverse_s * inverse_s * (inverse_sixth_scale * inverse_sixth[k]));
+    double value = 0.0;
     if constexpr (kIs21) {
+      // β |h_21(x)|/|h_22(x)| = |H(v1)| |H(v3)| / |H(v2)| reduces to |H(v1)| here (v3 = v2).
       const double v1 = kV1Scale * t;
-      amplitude[k] = amplitude_scale_ * (std::sqrt(2.0) / 3.0) * v1 * shape;
-      radicand[k] = h21_squared(mode.h21, v1);
+      value = amplitude_scale * (std::sqrt(2.0) / 3.0) * v1 *
+              fast::sqrt_core(h21_squared(h21, v1)) * shape;
     } else {
-      // s^p as a product of three factors that are s or 1 (exactly), without branches
       const double s_power = (e1 * s + (1.0 - e1)) * (e2 * s + (1.0 - e2)) * (e3 * s + (1.0 - e3));
-      amplitude[k] = mode.amplitude_constant * s_power * shape;
+      value = amplitude_constant * s_power * shape;
     }
-    const double mapped = model.inspiral_phase(x, s, mode.log_scale + log_mf[k]) / a0;
-    phase[k] = -t0_ * (mf - mf_reference_) + (mode.phase_constant + mapped) - m_phi0;
+    const double mapped = model.inspiral_phase(x, s, inverse_s, log_scale + log_mf[k]) * inverse_a0;
+    const double total_phase = -t0 * (mf - mf_reference) + (phase_constant + mapped) - m_phi0;
+
+    // x in the amplitude map's region, selected by 0/1 weights (exact: one term is the value,
+    // the others 0): selects here would become branches GCC does not if-convert, as the
+    // comparison with 0.2 may raise a floating-point exception.
+    const double beyond_inspiral = mf > amplitude_map.fi ? 1.0 : 0.0;
+    const double ringdown = mf > amplitude_map.fr ? 1.0 : 0.0;
+    const double x_any =
+        (1.0 - beyond_inspiral) * x +
+        (beyond_inspiral - ringdown) * (amplitude_map.a[1] * mf + amplitude_map.b[1]) +
+        ringdown * (amplitude_map.a[2] * mf + amplitude_map.b[2]);
+    const bool zero = (mf <= 0.0) | (x_any >= kCutoff);
+    amplitude[k] = zero ? 0.0 : value;
+    phase[k] = zero ? 0.0 : total_phase;
+    // 1 beyond the inspiral (as doubles: GCC does not vectorise a bool store here)
+    const double beyond = x < kPhenomDAmplitudeInspiralJoin ? beyond_inspiral : 1.0;
+    needs_general[k] = zero ? 0.0 : beyond;
   }
+}
+
+PhenomHM::Points PhenomHM::points(const Block& block, std::size_t first, std::size_t count) {
+  return {count,
+          block.mf + first,
+          block.third + first,
+          block.inverse_third + first,
+          block.inverse_sixth + first,
+          block.log_mf + first};
 }
 
 void PhenomHM::amplitude_phase(Mode lm, const Block& block, double* amplitude,
@@ -331,48 +466,47 @@ void PhenomHM::amplitude_phase(Mode lm, const Block& block, double* amplitude,
     return;
   }
   const bool is_21 = lm.l == 2 && lm.m == 1;
-  if (is_21) {
-    double radicand[kBlock];
-    inspiral_amplitude_phase<true>(mode, block, amplitude, phase, radicand);
-    for (std::size_t k = 0; k < n; ++k) amplitude[k] *= std::sqrt(radicand[k]);
-  } else {
-    inspiral_amplitude_phase<false>(mode, block, amplitude, phase, nullptr);
-  }
-  // Everything else, one point at a time.
-  const FrequencyMap& amplitude_map = mode.amplitude_map;
-  const FrequencyMap& phase_map = mode.phase_map;
-  const double m_phi0 = lm.m * phi0_;
+  const auto inspiral = is_21 ? &PhenomHM::inspiral_amplitude_phase<true>
+                              : &PhenomHM::inspiral_amplitude_phase<false>;
+  const auto general =
+      is_21 ? &PhenomHM::general_amplitude_phase<true> : &PhenomHM::general_amplitude_phase<false>;
+  double needs_general[kBlock];
+  (this->*inspiral)(mode, points(block, 0, n), amplitude, phase, needs_general);
+  // The points beyond the inspiral are evaluated with every region: in place when they are
+  // contiguous (sorted frequencies), otherwise gathered and put back.
+  std::size_t first = n;
+  std::size_t last = 0;
+  std::size_t count = 0;
   for (std::size_t k = 0; k < n; ++k) {
-    const double mf = block.mf[k];
-    const int amplitude_region = amplitude_map.region(mf);
-    const auto ra = static_cast<std::size_t>(amplitude_region);
-    const double x = amplitude_map.a[ra] * mf + amplitude_map.b[ra];
-    if (mf > 0.0 && amplitude_region == 0 && x < kPhenomDAmplitudeInspiralJoin) continue;
-    if (mf <= 0.0 || x >= kCutoff) {
-      amplitude[k] = 0.0;
-      phase[k] = 0.0;
-      continue;
-    }
-    const double t = block.third[k];
-    // x^{1/3}: in the inspiral region x = 2 Mf/m.
-    const double s = amplitude_region == 0 ? mode.third_scale * t : fast::cbrt(x);
-    const double factor =
-        is_21 ? amplitude_factor<true>(mode, s, t) : amplitude_factor<false>(mode, s, t);
-    amplitude[k] = factor * (backbone_.amplitude_shape(x, s) / (x * std::sqrt(s)));
-
-    const int phase_region = phase_map.region(mf);
-    const auto rp = static_cast<std::size_t>(phase_region);
-    const double y = phase_map.a[rp] * mf + phase_map.b[rp];
-    const double log_mf = block.log_mf[k];
-    const double mapped =
-        mode.phase_model.phase(
-            y, [&] { return phase_region == 0 ? mode.third_scale * t : fast::cbrt(y); },
-            [&] { return phase_region == 0 ? mode.log_scale + log_mf : std::log(y); }) /
-        phase_map.a[rp];
-    double mode_phase = mode.phase_constant + mapped;
-    if (phase_region == 1) mode_phase += mode.intermediate_offset;
-    if (phase_region == 2) mode_phase += mode.ringdown_offset;
-    phase[k] = -t0_ * (mf - mf_reference_) + mode_phase - m_phi0;
+    if (needs_general[k] == 0.0) continue;
+    first = std::min(first, k);
+    last = k;
+    ++count;
+  }
+  if (count == 0) return;
+  if (last + 1 - first == count) {
+    (this->*general)(mode, points(block, first, count), amplitude + first, phase + first);
+    return;
+  }
+  Block rest;
+  std::size_t index[kBlock];
+  std::size_t j = 0;
+  for (std::size_t k = first; k <= last; ++k) {
+    if (needs_general[k] == 0.0) continue;
+    index[j] = k;
+    rest.mf[j] = block.mf[k];
+    rest.third[j] = block.third[k];
+    rest.inverse_third[j] = block.inverse_third[k];
+    rest.inverse_sixth[j] = block.inverse_sixth[k];
+    rest.log_mf[j] = block.log_mf[k];
+    ++j;
+  }
+  double rest_amplitude[kBlock];
+  double rest_phase[kBlock];
+  (this->*general)(mode, points(rest, 0, count), rest_amplitude, rest_phase);
+  for (j = 0; j < count; ++j) {
+    amplitude[index[j]] = rest_amplitude[j];
+    phase[index[j]] = rest_phase[j];
   }
 }
 

@@ -26,14 +26,15 @@ class PhenomHM {
             std::span<std::complex<double>> out) const;
 
   // Block evaluation, h_lm = A e^{−iΦ}: prepare() computes what the modes share on at most
-  // kBlock frequencies (Mf, Mf^{1/3}, Mf^{1/6}, ln Mf), amplitude_phase() one mode's A and Φ there
-  // (both 0 where the mode is zero).
+  // kBlock frequencies (Mf, Mf^{1/3}, Mf^{−1/3}, Mf^{−1/6}, ln Mf), amplitude_phase() one mode's A
+  // and Φ there (both 0 where the mode is zero).
   struct Block {
     std::size_t count = 0;
     double mf[kBlock];
-    double third[kBlock];   // Mf^{1/3}
-    double sixth[kBlock];   // Mf^{1/6}
-    double log_mf[kBlock];  // ln Mf where a mode's phase map is still 2 Mf/m, else unset
+    double third[kBlock];          // Mf^{1/3}
+    double inverse_third[kBlock];  // Mf^{−1/3}
+    double inverse_sixth[kBlock];  // Mf^{−1/6}
+    double log_mf[kBlock];         // ln Mf
   };
   void prepare(std::span<const double> frequencies, Block& block) const;
   void amplitude_phase(Mode lm, const Block& block, double* amplitude, double* phase) const;
@@ -54,9 +55,11 @@ class PhenomHM {
     PhenomD phase_model;    // the backbone with the mode's widened merger-ringdown phase
     FrequencyMap amplitude_map;
     FrequencyMap phase_map;
-    double third_scale = 1.0;  // (2/m)^{1/3}: Mf^{1/3} → (2 Mf/m)^{1/3}
-    double sixth_scale = 1.0;  // (2/m)^{1/6}
-    double log_scale = 0.0;    // ln(2/m)
+    double phase_inverse_slope[3] = {};  // 1 / phase_map.a
+    double third_scale = 1.0;            // (2/m)^{1/3}: Mf^{1/3} → (2 Mf/m)^{1/3}
+    double inverse_third_scale = 1.0;    // (m/2)^{1/3}
+    double inverse_sixth_scale = 1.0;    // (m/2)^{1/6}
+    double log_scale = 0.0;              // ln(2/m)
     // A = amplitude_constant (π x)^{p/3} shape(x) x^{−7/6} at the amplitude-mapped x (not (2,1))
     double amplitude_constant = 0.0;
     int power = 0;  // p: the PN mode amplitude |H_lm| ∝ v^p
@@ -67,11 +70,22 @@ class PhenomHM {
     double ringdown_offset = 0.0;
   };
   const ModeModel& model(Mode lm) const;
+  // Some points of a block: all, a contiguous part or a gathered copy.
+  struct Points {
+    std::size_t count = 0;
+    const double* mf = nullptr;
+    const double* third = nullptr;
+    const double* inverse_third = nullptr;
+    const double* inverse_sixth = nullptr;
+    const double* log_mf = nullptr;
+  };
+  static Points points(const Block& block, std::size_t first, std::size_t count);
   template <bool kIs21>
-  double amplitude_factor(const ModeModel& mode, double s, double t) const;
+  void inspiral_amplitude_phase(const ModeModel& mode, const Points& points, double* amplitude,
+                                double* phase, double* needs_general) const;
   template <bool kIs21>
-  void inspiral_amplitude_phase(const ModeModel& mode, const Block& block, double* amplitude,
-                                double* phase, double* radicand) const;
+  void general_amplitude_phase(const ModeModel& mode, const Points& points, double* amplitude,
+                               double* phase) const;
 
   PhenomD backbone_;  // QNM table: amplitude, t0 and the φ_ref alignment
   double total_mass_seconds_ = 0.0;
@@ -79,7 +93,6 @@ class PhenomHM {
   double mf_reference_ = 0.0;
   double phi0_ = 0.0;  // half the backbone's phase at f_ref
   double t0_ = 0.0;
-  double max_log_frequency_ = 0.0;  // ln Mf is needed up to here
   std::array<ModeModel, 6> modes_;  // in harmonic_modes(IMRPhenomHM) order
 };
 

@@ -86,7 +86,7 @@ PnPhasing pn_phasing(double m1, double m2, double chi1, double chi2, bool with_3
 }
 
 double pn_phase(const PnPhasing& p, double v) {
-  return pn_phase(p, v, std::log(v));
+  return pn_phase(p, v, 1.0 / v, std::log(v));
 }
 
 double pn_phase_derivative(const PnPhasing& p, double v) {
@@ -128,21 +128,28 @@ void TaylorF2::amplitude_phase_22(std::span<const double> frequencies, double* a
   const std::size_t n = frequencies.size();
   double x[kBlock];
   double v[kBlock];
+  double inverse_v[kBlock];
+  double log_x[kBlock];
   for (std::size_t start = 0; start < n; start += kBlock) {
     const std::size_t count = std::min(kBlock, n - start);
     for (std::size_t k = 0; k < count; ++k) x[k] = pi_m_ * frequencies[start + k];
-    cube_roots({x, count}, v);
+    cube_roots({x, count}, v, inverse_v);
+    logarithms({x, count}, log_x);
+    const PnPhasing phasing = phasing_;  // local: see PhenomHM::general_amplitude_phase
+    const double reference_phase = reference_phase_;
+    const double f_isco = f_isco_;
+    const double amplitude_0 = amplitude_0_;
+    double* __restrict amplitude_block = amplitude + start;
+    double* __restrict phase_block = phase + start;
+    // No branches or calls: vectorised.
     for (std::size_t k = 0; k < count; ++k) {
       const double f = frequencies[start + k];
-      if (f <= 0.0 || f > f_isco_) {
-        amplitude[start + k] = 0.0;
-        phase[start + k] = 0.0;
-        continue;
-      }
-      // h = A e^{−i(Ψ − π/4)}, A ∝ v^{−7/2} = 1/(v³ √v).
-      const double psi = pn_phase(phasing_, v[k], std::log(v[k])) - reference_phase_;
-      phase[start + k] = psi - kPi / 4.0;
-      amplitude[start + k] = amplitude_0_ / (v[k] * v[k] * v[k] * std::sqrt(v[k]));
+      // h = A e^{−i(Ψ − π/4)}, A ∝ v^{−7/2}, v = (π M f)^{1/3}.
+      const double iv = inverse_v[k];
+      const double psi = pn_phase(phasing, v[k], iv, log_x[k] * (1.0 / 3.0)) - reference_phase;
+      const bool zero = (f <= 0.0) | (f > f_isco);
+      phase_block[k] = zero ? 0.0 : psi - kPi / 4.0;
+      amplitude_block[k] = zero ? 0.0 : amplitude_0 * (iv * iv * iv * fast::sqrt_core(iv));
     }
   }
 }

@@ -19,7 +19,8 @@ inline constexpr double kMegaparsecMetres = 3.085677581491367e22;  // 1e6 LAL_PC
 void taylorf2_mode_22(const BinaryParameters& parameters, std::span<const double> frequencies,
                       std::span<std::complex<double>> out);
 
-// TaylorF2 phase coefficients Ψ(v) = Σ_k (c_k + l_k ln v) v^{k−5} (already times 3/(128η)).
+// TaylorF2 phase coefficients Ψ(v) = Σ_k (c_k + l_k ln v) v^{k−5} (already times 3/(128η));
+// l_k is non-zero only for k = 5 and 6.
 struct PnPhasing {
   double coefficient[8] = {};
   double log_coefficient[8] = {};
@@ -44,16 +45,16 @@ class TaylorF2 {
 // `with_3pn_spin_spin` = false gives the series IMRPhenomD was calibrated with.
 PnPhasing pn_phasing(double m1, double m2, double chi1, double chi2, bool with_3pn_spin_spin);
 double pn_phase(const PnPhasing& phasing, double v);
-// The same with ln v supplied (inline, for the per-frequency loops).
-inline double pn_phase(const PnPhasing& p, double v, double log_v) {
-  double sum = 0.0;
-  double power = 1.0;
-  for (int k = 0; k < 8; ++k) {
-    sum += (p.coefficient[k] + p.log_coefficient[k] * log_v) * power;
-    power *= v;
-  }
-  const double v2 = v * v;
-  return sum / (v2 * v2 * v);
+// The same with 1/v and ln v supplied (inline, for the per-frequency loops: no division), as
+// Horner sums in 1/v and v; only l_5 and l_6 are non-zero (pn_phasing).
+[[gnu::always_inline]] inline double pn_phase(const PnPhasing& p, double v, double inverse_v,
+                                              double log_v) {
+  const double* c = p.coefficient;
+  const double negative_powers =
+      ((((c[0] * inverse_v + c[1]) * inverse_v + c[2]) * inverse_v + c[3]) * inverse_v + c[4]) *
+      inverse_v;
+  return negative_powers + (c[5] + v * (c[6] + v * c[7])) +
+         log_v * (p.log_coefficient[5] + v * p.log_coefficient[6]);
 }
 // dΨ/dv.
 double pn_phase_derivative(const PnPhasing& phasing, double v);

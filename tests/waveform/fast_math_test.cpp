@@ -2,6 +2,7 @@
 // and long double, and the block evaluation against single-point evaluation.
 #include "fast_math.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -31,25 +32,62 @@ TEST(FastMath, SineAndCosineAreWithinOneRoundingOfGlibc) {
     }
   }
   EXPECT_LE(worst, 2.3e-16);  // absolute: sin and cos are at most 1
-  RecordProperty("worst_absolute_error", std::to_string(worst));
+  RecordProperty("worst_absolute_error", fmt::format("{:.2e}", worst));
 }
 
-TEST(FastMath, CubeRootIsWithinOneUlp) {
+// Error of `value` in units of the last place of the exact result.
+double ulps(double value, long double exact) {
+  const double rounded = static_cast<double>(exact);
+  const double ulp = std::nextafter(std::abs(rounded), 1e300) - std::abs(rounded);
+  return static_cast<double>(std::abs(static_cast<long double>(value) - exact)) / ulp;
+}
+
+TEST(FastMath, CubeRootsAreWithinOneUlp) {
   std::mt19937_64 generator(11);
   std::uniform_real_distribution<double> exponent(-700.0, 700.0);
-  double worst_ulp = 0.0;
+  double worst_root = 0.0;
+  double worst_inverse = 0.0;
   for (int k = 0; k < 400000; ++k) {
     const double x =
         k < 2000 ? std::ldexp(1.0 + k / 2000.0, k % 600 - 300) : std::exp(exponent(generator));
     const long double exact = std::cbrt(static_cast<long double>(x));
-    const double rounded = static_cast<double>(exact);
-    const double ulp = std::nextafter(rounded, 1e300) - rounded;
-    const double error =
-        static_cast<double>(std::abs(static_cast<long double>(fast::cbrt(x)) - exact)) / ulp;
-    worst_ulp = std::max(worst_ulp, error);
+    double root = 0.0;
+    double inverse = 0.0;
+    fast::cbrt_and_inverse_core(x, root, inverse);
+    worst_root = std::max({worst_root, ulps(root, exact), ulps(fast::cbrt(x), exact)});
+    worst_inverse = std::max(worst_inverse, ulps(inverse, 1.0L / exact));
   }
-  EXPECT_LT(worst_ulp, 1.0);
-  RecordProperty("worst_ulp", std::to_string(worst_ulp));
+  EXPECT_LT(worst_root, 1.0);
+  EXPECT_LT(worst_inverse, 2.0);
+  RecordProperty("worst_ulp", fmt::format("{:.2f}", worst_root));
+  RecordProperty("worst_ulp_inverse", fmt::format("{:.2f}", worst_inverse));
+}
+
+TEST(FastMath, SqrtLogExpAtanAreWithinTwoUlp) {
+  std::mt19937_64 generator(13);
+  std::uniform_real_distribution<double> exponent(-700.0, 700.0);
+  std::uniform_real_distribution<double> uniform(-1.0, 1.0);
+  double worst_sqrt = 0.0, worst_log = 0.0, worst_exp = 0.0, worst_atan = 0.0;
+  for (int k = 0; k < 400000; ++k) {
+    const double positive = std::exp(exponent(generator));
+    const double near_one = 1.0 + 0.5 * uniform(generator);
+    const double argument = 707.0 * uniform(generator);
+    const double any = std::sinh(30.0 * uniform(generator));
+    const double small = uniform(generator);
+    const auto x = [](double value) { return static_cast<long double>(value); };
+    worst_sqrt = std::max(worst_sqrt, ulps(fast::sqrt_core(positive), std::sqrt(x(positive))));
+    worst_log = std::max({worst_log, ulps(fast::log_core(positive), std::log(x(positive))),
+                          ulps(fast::log_core(near_one), std::log(x(near_one)))});
+    worst_exp = std::max(worst_exp, ulps(fast::exp_core(argument), std::exp(x(argument))));
+    worst_atan = std::max({worst_atan, ulps(fast::atan_core(any), std::atan(x(any))),
+                           ulps(fast::atan_core(small), std::atan(x(small)))});
+  }
+  EXPECT_LE(worst_sqrt, 0.5 + 1e-9);
+  EXPECT_LT(worst_log, 1.0);
+  EXPECT_LT(worst_exp, 1.0);
+  EXPECT_LT(worst_atan, 2.0);
+  RecordProperty("worst_ulp", fmt::format("sqrt {:.2f}, log {:.2f}, exp {:.2f}, atan {:.2f}",
+                                          worst_sqrt, worst_log, worst_exp, worst_atan));
 }
 
 TEST(FastMath, BlocksHandleEveryInput) {
@@ -58,7 +96,16 @@ TEST(FastMath, BlocksHandleEveryInput) {
   const std::vector<double> mf = {0.0,   -1.0,   1e-310, 1e-305,
                                   1e305, 0.0125, 1.0e30, std::numeric_limits<double>::infinity()};
   std::vector<double> third(mf.size());
-  cube_roots(mf, third.data());
+  std::vector<double> inverse_third(mf.size());
+  std::vector<double> log_mf(mf.size());
+  cube_roots(mf, third.data(), inverse_third.data());
+  logarithms(mf, log_mf.data());
+  for (std::size_t k = 2; k < 7; ++k) {
+    EXPECT_NEAR(third[k] * inverse_third[k], 1.0, 1e-15) << k;
+    EXPECT_NEAR(log_mf[k] / std::log(mf[k]), 1.0, 1e-15) << k;
+  }
+  EXPECT_EQ(log_mf[0], 0.0);
+  EXPECT_EQ(log_mf[1], 0.0);
   EXPECT_EQ(third[0], 0.0);
   EXPECT_EQ(third[1], 0.0);
   EXPECT_NEAR(third[2] / std::cbrt(1e-310), 1.0, 1e-15);
