@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <fstream>
@@ -171,6 +172,17 @@ std::uint32_t file_crc32(const std::filesystem::path& path) {
       crc = ::crc32(crc, reinterpret_cast<const Bytef*>(buffer.data()), static_cast<uInt>(count));
   }
   return static_cast<std::uint32_t>(crc);
+}
+
+std::uint32_t bytes_crc32(const void* data, std::size_t size, std::uint32_t crc) {
+  const auto* bytes = static_cast<const Bytef*>(data);
+  uLong value = crc;
+  // zlib takes the length as uInt: feed large ranges in pieces.
+  constexpr std::size_t kPiece = std::size_t{1} << 30;
+  for (std::size_t offset = 0; offset < size; offset += kPiece) {
+    value = ::crc32(value, bytes + offset, static_cast<uInt>(std::min(kPiece, size - offset)));
+  }
+  return static_cast<std::uint32_t>(value);
 }
 
 }  // namespace dotpe::pipeline

@@ -47,15 +47,30 @@ struct ExtrinsicRecord {
   }
 };
 
+// A bank's identity for the run signature: its configuration, its samples and its size on
+// disk. Not a CRC of the whole file: a 2^20-template bank is 25 GB, and reading it on rank 0
+// before every run would be the largest serial cost of the run. Banks are deterministic in
+// their configuration and samples, so these identify the bank; damage inside the waveform
+// blocks is not detected here.
+std::uint32_t bank_fingerprint(const BankRun& bank) {
+  static_assert(sizeof(bank::IntrinsicSample) == 10 * sizeof(double),
+                "IntrinsicSample must be ten packed doubles for its bytes to be hashed");
+  const std::string config = bank.config.to_json().dump();
+  std::uint32_t crc = bytes_crc32(config.data(), config.size());
+  crc = bytes_crc32(bank.samples.data(), bank.samples.size() * sizeof(bank::IntrinsicSample), crc);
+  const auto file_size = static_cast<std::uint64_t>(std::filesystem::file_size(bank.path));
+  return bytes_crc32(&file_size, sizeof(file_size), crc);
+}
+
 // What a resumed run must share with the interrupted one: every option that changes results,
 // the seed, the inputs' contents and the program version.
 nlohmann::json run_signature(const Inference::State& state) {
   nlohmann::json signature = state.config.result_options();
   signature["seed_resolved"] = state.seed;
   signature["event_crc32"] = file_crc32(state.config.event);
-  std::vector<std::uint32_t> bank_crcs;
-  for (const auto& bank : state.config.banks) bank_crcs.push_back(file_crc32(bank));
-  signature["bank_crc32"] = bank_crcs;
+  std::vector<std::uint32_t> bank_fingerprints;
+  for (const auto& bank : state.banks) bank_fingerprints.push_back(bank_fingerprint(bank));
+  signature["bank_fingerprint"] = bank_fingerprints;
   signature["dotpe_version"] = version();
   return signature;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checkpoint and resume of `dotpe run`: a job killed (SIGKILL) at a random point of stage 2 or of
 # stage 5 and resumed with another number of ranks gives outputs byte-identical to an
-# uninterrupted run; a truncated last record is dropped; changed options are refused by name;
+# uninterrupted run; a truncated last record is dropped; changed options and another bank at the
+# same path are refused by name;
 # a run directory with an interrupted or finished run is not reused silently.
 set -uo pipefail
 dotpe=${DOTPE_EXE:?DOTPE_EXE is set by CTest}
@@ -39,6 +40,13 @@ changed=("${run[@]}")
 changed[8]=8  # --n-phi 16 -> 8
 check "resume with other options is refused" 1 "$dotpe" "${changed[@]}" --resume "$work/stage2"
 expect_output "the option is named" "n_phi"
+# The same path holding another bank (other samples): refused, naming the bank.
+mv "$work/bank.h5" "$work/bank_original.h5"
+check "other bank" 0 "$dotpe" bank --out "$work/bank.h5" --size 4096 --blocksize 512 --mchirp-min 18 \
+  --mchirp-max 22 --q-min 0.5 --approximant IMRPhenomHM --seed 4 --quiet
+check "resume with another bank at the same path is refused" 1 "$dotpe" "${run[@]}" --resume "$work/stage2"
+expect_output "the bank is named" "bank_fingerprint"
+mv "$work/bank_original.h5" "$work/bank.h5"
 check "resume with 2 ranks" 0 mpiexec -n 2 --oversubscribe "$dotpe" "${run[@]}" --resume "$work/stage2"
 same_outputs "stage-2 kill, resumed on 2 ranks" "$work/stage2"
 expect_no_file "checkpoint removed after success" "$work/stage2/checkpoint.dotpe"

@@ -53,4 +53,7 @@ class Checkpoint {
 // CRC-32 (zlib) of a file's bytes, for the run signature.
 std::uint32_t file_crc32(const std::filesystem::path& path);
 
+// CRC-32 (zlib) of a byte range, continuing from `crc` (0 to start).
+std::uint32_t bytes_crc32(const void* data, std::size_t size, std::uint32_t crc = 0);
+
 }  // namespace dotpe::pipeline
