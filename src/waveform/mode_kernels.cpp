@@ -1,5 +1,6 @@
 #include "mode_kernels.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "fast_math.hpp"
@@ -24,6 +25,20 @@ void sines_and_cosines(std::span<const double> x, double* sine, double* cosine) 
   }
 }
 
+// [first, last) spanning the non-zero amplitudes of a block (empty if there are none): models
+// are zero beyond their end, often most of a uniform grid, and zeros add nothing.
+struct Range {
+  std::size_t first = 0;
+  std::size_t last = 0;
+};
+Range nonzero_range(const double* amplitude, std::size_t n) {
+  std::size_t first = 0;
+  while (first < n && amplitude[first] == 0.0) ++first;
+  std::size_t last = n;
+  while (last > first && amplitude[last - 1] == 0.0) --last;
+  return {first, last};
+}
+
 }  // namespace
 
 void store_mode(std::span<const double> amplitude, std::span<const double> phase,
@@ -33,11 +48,18 @@ void store_mode(std::span<const double> amplitude, std::span<const double> phase
   double cosine[kBlock];
   for (std::size_t start = 0; start < n; start += kBlock) {
     const std::size_t count = std::min(kBlock, n - start);
-    sines_and_cosines(phase.subspan(start, count), sine, cosine);
+    const Range range = nonzero_range(amplitude.data() + start, count);
+    std::fill(h.begin() + static_cast<std::ptrdiff_t>(start),
+              h.begin() + static_cast<std::ptrdiff_t>(start + range.first), 0.0);
+    std::fill(h.begin() + static_cast<std::ptrdiff_t>(start + range.last),
+              h.begin() + static_cast<std::ptrdiff_t>(start + count), 0.0);
+    const std::size_t offset = start + range.first;
+    const std::size_t length = range.last - range.first;
+    sines_and_cosines(phase.subspan(offset, length), sine, cosine);
     // std::complex<double> is an array of two doubles.
-    double* out = reinterpret_cast<double*>(h.data() + start);
-    const double* a = amplitude.data() + start;
-    for (std::size_t k = 0; k < count; ++k) {
+    double* out = reinterpret_cast<double*>(h.data() + offset);
+    const double* a = amplitude.data() + offset;
+    for (std::size_t k = 0; k < length; ++k) {
       // + 0.0 and 0.0 − turn −0 into +0 where the amplitude is 0, and change nothing else.
       out[2 * k] = a[k] * cosine[k] + 0.0;
       out[2 * k + 1] = 0.0 - a[k] * sine[k];
@@ -57,11 +79,14 @@ void add_mode(std::span<const double> amplitude, std::span<const double> phase,
   const double ci = cross_factor.imag();
   for (std::size_t start = 0; start < n; start += kBlock) {
     const std::size_t count = std::min(kBlock, n - start);
-    sines_and_cosines(phase.subspan(start, count), sine, cosine);
-    double* p = reinterpret_cast<double*>(plus + start);
-    double* c = reinterpret_cast<double*>(cross + start);
-    const double* a = amplitude.data() + start;
-    for (std::size_t k = 0; k < count; ++k) {
+    const Range range = nonzero_range(amplitude.data() + start, count);
+    const std::size_t offset = start + range.first;
+    const std::size_t length = range.last - range.first;
+    sines_and_cosines(phase.subspan(offset, length), sine, cosine);
+    double* p = reinterpret_cast<double*>(plus + offset);
+    double* c = reinterpret_cast<double*>(cross + offset);
+    const double* a = amplitude.data() + offset;
+    for (std::size_t k = 0; k < length; ++k) {
       const double re = a[k] * cosine[k];
       const double im = 0.0 - a[k] * sine[k];
       p[2 * k] += pr * re - pi * im;

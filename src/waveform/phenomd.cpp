@@ -417,7 +417,17 @@ void PhenomD::amplitude_phase_22(const Reference22& reference, std::span<const d
   double log_mf[kBlock];
   for (std::size_t start = 0; start < n; start += kBlock) {
     const std::size_t count = std::min(kBlock, n - start);
-    for (std::size_t k = 0; k < count; ++k) mf[k] = total_mass_seconds_ * frequencies[start + k];
+    // Skip blocks that lie wholly outside 0 < Mf < 0.2.
+    std::size_t in_band = 0;
+    for (std::size_t k = 0; k < count; ++k) {
+      mf[k] = total_mass_seconds_ * frequencies[start + k];
+      in_band += (mf[k] > 0.0) & (mf[k] < kPhenomDCutoff) ? 1 : 0;
+    }
+    if (in_band == 0) {
+      std::fill(amplitude + start, amplitude + start + count, 0.0);
+      std::fill(phase_out + start, phase_out + start + count, 0.0);
+      continue;
+    }
     cube_roots({mf, count}, third, inverse_third);
     logarithms({mf, count}, log_mf);
     double* __restrict amplitude_block = amplitude + start;

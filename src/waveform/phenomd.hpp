@@ -44,9 +44,18 @@ class PhenomD {
   double amplitude_scale() const { return amplitude_scale_; }
   double amplitude_shape(double x, double third) const;
   double phase(double y, double third, double inverse_third, double log_y) const;
-  // The inspiral parts alone (amplitude below Mf = 0.014, phase below 0.018).
+  // The regions alone, for loops over points known to lie in one region (the selecting
+  // functions above use the same ones, so both give the same bits): inspiral (amplitude below
+  // Mf = 0.014, phase below 0.018), intermediate, merger-ringdown (amplitude from the peak,
+  // phase from f_RD/2).
   double inspiral_amplitude(double mf, double third) const;
+  double intermediate_amplitude(double mf) const;
+  double ringdown_amplitude(double mf) const;
   double inspiral_phase(double mf, double third, double inverse_third, double log_mf) const;
+  double intermediate_phase_at(double mf, double inverse_mf, double log_mf) const;
+  double ringdown_phase_at(double mf, double inverse_mf) const;
+  double peak_amplitude_frequency() const { return peak_frequency_; }
+  double ringdown_phase_start() const { return 0.5 * ringdown_.ringdown; }
 
   double total_mass_seconds() const { return total_mass_seconds_; }
   double eta() const { return eta_; }
@@ -141,25 +150,53 @@ inline constexpr double kPhenomDCutoff = 0.2;
          (offset * offset + width * width);
 }
 
+[[gnu::always_inline]] inline double PhenomD::ringdown_amplitude(double mf) const {
+  return ringdown_amplitude_ansatz(mf);
+}
+
+[[gnu::always_inline]] inline double PhenomD::intermediate_amplitude(double x) const {
+  return delta_[0] + x * (delta_[1] + x * (delta_[2] + x * (delta_[3] + x * delta_[4])));
+}
+
 [[gnu::always_inline]] inline double PhenomD::amplitude_shape(double x, double third) const {
   const double inspiral = inspiral_amplitude(x, third);
-  const double intermediate =
-      delta_[0] + x * (delta_[1] + x * (delta_[2] + x * (delta_[3] + x * delta_[4])));
+  const double intermediate = intermediate_amplitude(x);
   const double ringdown = ringdown_amplitude_ansatz(x);
   return x < kPhenomDAmplitudeInspiralJoin ? inspiral
                                            : (x >= peak_frequency_ ? ringdown : intermediate);
 }
 
+// TaylorF2 + (σ0 Mf + ¾σ1 Mf^{4/3} + ⅗σ2 Mf^{5/3} + ½σ3 Mf²)/η, v = (π Mf)^{1/3},
+// ln v = (ln π + ln Mf)/3.
 [[gnu::always_inline]] inline double PhenomD::inspiral_phase(double mf, double third,
                                                              double inverse_third,
                                                              double log_mf) const {
-  // v = (π Mf)^{1/3}, ln v = (ln π + ln Mf)/3.
   const double v = kCbrtPi * third;
   const double inverse_v = (1.0 / kCbrtPi) * inverse_third;
   const double log_v = (kLogPi + log_mf) * (1.0 / 3.0);
   return pn_phase(pn_, v, inverse_v, log_v) - std::numbers::pi / 4.0 +
          (sigma_[0] * mf + 0.75 * sigma_[1] * mf * third + 0.6 * sigma_[2] * mf * third * third +
           0.5 * sigma_[3] * mf * mf) *
+             inverse_eta_;
+}
+
+// C1 + C2 Mf + (β0 Mf − β2/(3 Mf³) + β1 ln Mf)/η
+[[gnu::always_inline]] inline double PhenomD::intermediate_phase_at(double mf, double inverse_mf,
+                                                                    double log_mf) const {
+  return (c1_intermediate_ + c2_intermediate_ * mf) +
+         (beta_[0] * mf - beta_[2] * (1.0 / 3.0) * inverse_mf * inverse_mf * inverse_mf +
+          beta_[1] * log_mf) *
+             inverse_eta_;
+}
+
+// C1 + C2 Mf + (−α1/Mf + 4/3 α2 Mf^{3/4} + α0 Mf + α3 ρ arctan((Mf − α4 f_RD)/(ρ f_damp τ)))/η
+[[gnu::always_inline]] inline double PhenomD::ringdown_phase_at(double mf,
+                                                                double inverse_mf) const {
+  return (c1_ringdown_ + c2_ringdown_ * mf) +
+         (-alpha_[1] * inverse_mf +
+          4.0 / 3.0 * alpha_[2] * fast::sqrt_core(mf * fast::sqrt_core(mf)) + alpha_[0] * mf +
+          alpha_[3] * mode_rho_ *
+              fast::atan_core((mf - alpha_[4] * ringdown_.ringdown) * atan_scale_)) *
              inverse_eta_;
 }
 
@@ -173,7 +210,7 @@ inline constexpr double kPhenomDCutoff = 0.2;
 }
 
 // Merger-ringdown ansatz (arXiv:1508.07253 eq. 14) without the join constants; PhenomHM widens
-// its arctangent by ρ and τ.
+// its arctangent by ρ and τ (used to set up the joins).
 [[gnu::always_inline]] inline double PhenomD::ringdown_phase(double mf) const {
   return (-alpha_[1] / mf + 4.0 / 3.0 * alpha_[2] * fast::sqrt_core(mf * fast::sqrt_core(mf)) +
           alpha_[0] * mf +
@@ -182,34 +219,16 @@ inline constexpr double kPhenomDCutoff = 0.2;
          eta_;
 }
 
-// The three regions, with 1/y = (y^{−1/3})³ and 1/η: no division but the arctangent's.
+// The three regions, selected (1/y divided once; the inspiral's negative powers come from
+// y^{−1/3}).
 [[gnu::always_inline]] inline double PhenomD::phase(double y, double third, double inverse_third,
                                                     double log_y) const {
-  const bool inspiral = y < kPhenomDPhaseInspiralJoin;
-  const bool ringdown = y >= 0.5 * ringdown_.ringdown;
-  const double inverse_y = inverse_third * inverse_third * inverse_third;
-  // inspiral: TaylorF2 + (σ0 y + ¾σ1 y^{4/3} + ⅗σ2 y^{5/3} + ½σ3 y²)/η
-  const double v = kCbrtPi * third;
-  const double inverse_v = (1.0 / kCbrtPi) * inverse_third;
-  const double log_v = (kLogPi + log_y) * (1.0 / 3.0);
-  const double inspiral_base = pn_phase(pn_, v, inverse_v, log_v) - std::numbers::pi / 4.0;
-  const double inspiral_numerator = sigma_[0] * y + 0.75 * sigma_[1] * y * third +
-                                    0.6 * sigma_[2] * y * third * third + 0.5 * sigma_[3] * y * y;
-  // intermediate: (β0 y − β2/(3y³) + β1 ln y)/η + C1 + C2 y
-  const double intermediate_numerator =
-      beta_[0] * y - beta_[2] * (1.0 / 3.0) * inverse_y * inverse_y * inverse_y + beta_[1] * log_y;
-  // merger-ringdown: (−α1/y + 4/3 α2 y^{3/4} + α0 y + α3 ρ arctan((y − α4 f_RD)/(ρ f_damp τ)))/η
-  // + C1 + C2 y
-  const double ringdown_numerator =
-      -alpha_[1] * inverse_y + 4.0 / 3.0 * alpha_[2] * fast::sqrt_core(y * fast::sqrt_core(y)) +
-      alpha_[0] * y +
-      alpha_[3] * mode_rho_ * fast::atan_core((y - alpha_[4] * ringdown_.ringdown) * atan_scale_);
-  const double base = inspiral ? inspiral_base
-                               : (ringdown ? c1_ringdown_ + c2_ringdown_ * y
-                                           : c1_intermediate_ + c2_intermediate_ * y);
-  const double numerator =
-      inspiral ? inspiral_numerator : (ringdown ? ringdown_numerator : intermediate_numerator);
-  return base + numerator * inverse_eta_;
+  const double inverse_y = 1.0 / y;
+  const double inspiral = inspiral_phase(y, third, inverse_third, log_y);
+  const double intermediate = intermediate_phase_at(y, inverse_y, log_y);
+  const double ringdown = ringdown_phase_at(y, inverse_y);
+  return y < kPhenomDPhaseInspiralJoin ? inspiral
+                                       : (y >= 0.5 * ringdown_.ringdown ? ringdown : intermediate);
 }
 
 }  // namespace dotpe::waveform

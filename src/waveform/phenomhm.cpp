@@ -260,11 +260,14 @@ const double kV2Scale = std::cbrt(4.0 * kPi);
 
 }  // namespace
 
-// One mode at the points of a block, every region: without branches or library calls, so that
-// GCC vectorises the loop, the regions of the frequency maps and of PhenomD are all computed and
-// the right ones selected. In the maps' inspiral region x = y = 2 Mf/m, whose cube and sixth
-// roots and logarithm follow from the block's; elsewhere they are computed per mode.
-template <bool kIs21>
+// One mode at some points of a block, beyond the inspiral: without branches or library calls, so
+// that GCC vectorises the loop, the regions of the frequency maps (and, for Region::kAny, of
+// PhenomD) are all computed and the right ones selected. kAmplitude and kPhase name PhenomD's
+// region when every point lies in it: then only that region's formula is computed (the
+// selecting functions use the same ones, so the values do not depend on the grouping). In the
+// maps' inspiral region x = y = 2 Mf/m, whose cube and sixth roots and logarithm follow from the
+// block's; elsewhere they are computed per mode.
+template <bool kIs21, PhenomHM::Region kAmplitude, PhenomHM::Region kPhase>
 void PhenomHM::general_amplitude_phase(const ModeModel& mode, const Points& block,
                                        double* __restrict amplitude,
                                        double* __restrict phase) const {
@@ -324,8 +327,15 @@ void PhenomHM::general_amplitude_phase(const ModeModel& mode, const Points& bloc
     const double inverse_x_sixth = amplitude_beyond_inspiral
                                        ? fast::sqrt_core(inverse_s_own)
                                        : inverse_sixth_scale * inverse_sixth[k];
-    const double shape =
-        model.amplitude_shape(x, s) * (inverse_s * inverse_s * inverse_s * inverse_x_sixth);
+    double region_shape = 0.0;
+    if constexpr (kAmplitude == Region::kAny) {
+      region_shape = model.amplitude_shape(x, s);
+    } else if constexpr (kAmplitude == Region::kIntermediate) {
+      region_shape = model.intermediate_amplitude(x);
+    } else {
+      region_shape = model.ringdown_amplitude(x);
+    }
+    const double shape = region_shape * (inverse_s * inverse_s * inverse_s * inverse_x_sixth);
     double value = 0.0;
     if constexpr (kIs21) {
       // β |h_21(x)|/|h_22(x)| = |H(v1)| |H(v3)| / |H(v2)|, v1 = (2π Mf)^{1/3},
@@ -354,14 +364,24 @@ void PhenomHM::general_amplitude_phase(const ModeModel& mode, const Points& bloc
     const double y =
         slope * mf + (phase_ringdown ? phase_map.b[2]
                                      : (phase_beyond_inspiral ? phase_map.b[1] : phase_map.b[0]));
-    double y_third_own = 0.0;
-    double inverse_y_third_own = 0.0;
-    fast::cbrt_and_inverse_core(y, y_third_own, inverse_y_third_own);
-    const double y_third = phase_beyond_inspiral ? y_third_own : third_scale * t;
-    const double inverse_y_third =
-        phase_beyond_inspiral ? inverse_y_third_own : inverse_third_scale * inverse_third[k];
-    const double log_y = phase_beyond_inspiral ? fast::log_core(y) : log_scale + log_mf[k];
-    const double mapped = model.phase(y, y_third, inverse_y_third, log_y) * inverse_slope;
+    double region_phase = 0.0;
+    if constexpr (kPhase == Region::kRingdown) {
+      region_phase = model.ringdown_phase_at(y, 1.0 / y);
+    } else {
+      const double log_y = phase_beyond_inspiral ? fast::log_core(y) : log_scale + log_mf[k];
+      if constexpr (kPhase == Region::kIntermediate) {
+        region_phase = model.intermediate_phase_at(y, 1.0 / y, log_y);
+      } else {
+        double y_third_own = 0.0;
+        double inverse_y_third_own = 0.0;
+        fast::cbrt_and_inverse_core(y, y_third_own, inverse_y_third_own);
+        const double y_third = phase_beyond_inspiral ? y_third_own : third_scale * t;
+        const double inverse_y_third =
+            phase_beyond_inspiral ? inverse_y_third_own : inverse_third_scale * inverse_third[k];
+        region_phase = model.phase(y, y_third, inverse_y_third, log_y);
+      }
+    }
+    const double mapped = region_phase * inverse_slope;
     const double offset =
         phase_ringdown ? ringdown_offset : (phase_beyond_inspiral ? intermediate_offset : 0.0);
     const double mode_phase = (phase_constant + mapped) + offset;
@@ -447,6 +467,23 @@ void PhenomHM::inspiral_amplitude_phase(const ModeModel& mode, const Points& blo
   }
 }
 
+// Whether a mode is non-zero anywhere in a block (most of a uniform grid lies beyond the end of
+// the modes): 0 < Mf and x < 0.2, x from the amplitude map as in inspiral_amplitude_phase.
+bool PhenomHM::any_nonzero(const ModeModel& mode, const Block& block) {
+  const FrequencyMap map = mode.amplitude_map;
+  std::size_t inside = 0;
+  for (std::size_t k = 0; k < block.count; ++k) {
+    const double mf = block.mf[k];
+    const double beyond_inspiral = mf > map.fi ? 1.0 : 0.0;
+    const double ringdown = mf > map.fr ? 1.0 : 0.0;
+    const double x = (1.0 - beyond_inspiral) * (map.a[0] * mf) +
+                     (beyond_inspiral - ringdown) * (map.a[1] * mf + map.b[1]) +
+                     ringdown * (map.a[2] * mf + map.b[2]);
+    inside += (mf > 0.0) & (x < kCutoff) ? 1 : 0;
+  }
+  return inside > 0;
+}
+
 PhenomHM::Points PhenomHM::points(const Block& block, std::size_t first, std::size_t count) {
   return {count,
           block.mf + first,
@@ -465,49 +502,93 @@ void PhenomHM::amplitude_phase(Mode lm, const Block& block, double* amplitude,
     std::fill(phase, phase + n, 0.0);
     return;
   }
+  if (!any_nonzero(mode, block)) {
+    std::fill(amplitude, amplitude + n, 0.0);
+    std::fill(phase, phase + n, 0.0);
+    return;
+  }
   const bool is_21 = lm.l == 2 && lm.m == 1;
   const auto inspiral = is_21 ? &PhenomHM::inspiral_amplitude_phase<true>
                               : &PhenomHM::inspiral_amplitude_phase<false>;
-  const auto general =
-      is_21 ? &PhenomHM::general_amplitude_phase<true> : &PhenomHM::general_amplitude_phase<false>;
   double needs_general[kBlock];
   (this->*inspiral)(mode, points(block, 0, n), amplitude, phase, needs_general);
-  // The points beyond the inspiral are evaluated with every region: in place when they are
-  // contiguous (sorted frequencies), otherwise gathered and put back.
-  std::size_t first = n;
-  std::size_t last = 0;
-  std::size_t count = 0;
+  // The points beyond the inspiral, grouped by PhenomD's regions of their amplitude and phase
+  // (anything else, e.g. a mapped phase still in the inspiral, in a group of its own), each
+  // group in place when its points are contiguous (sorted frequencies), else gathered.
+  const FrequencyMap& amplitude_map = mode.amplitude_map;
+  const FrequencyMap& phase_map = mode.phase_map;
+  const double peak = mode.phase_model.peak_amplitude_frequency();
+  const double ringdown_start = mode.phase_model.ringdown_phase_start();
+  int group[kBlock];
+  std::size_t first[kGroups];
+  std::size_t last[kGroups];
+  std::size_t count[kGroups] = {};
   for (std::size_t k = 0; k < n; ++k) {
     if (needs_general[k] == 0.0) continue;
-    first = std::min(first, k);
-    last = k;
-    ++count;
+    const double mf = block.mf[k];
+    const auto ra = static_cast<std::size_t>(amplitude_map.region(mf));
+    const auto rp = static_cast<std::size_t>(phase_map.region(mf));
+    const double x = amplitude_map.a[ra] * mf + amplitude_map.b[ra];
+    const double y = phase_map.a[rp] * mf + phase_map.b[rp];
+    int g = kAnyGroup;
+    if (x >= kPhenomDAmplitudeInspiralJoin && y >= kPhenomDPhaseInspiralJoin) {
+      g = (x >= peak ? 2 : 0) + (y >= ringdown_start ? 1 : 0);
+    }
+    group[k] = g;
+    const auto gg = static_cast<std::size_t>(g);
+    if (count[gg] == 0) first[gg] = k;
+    last[gg] = k;
+    ++count[gg];
   }
-  if (count == 0) return;
-  if (last + 1 - first == count) {
-    (this->*general)(mode, points(block, first, count), amplitude + first, phase + first);
-    return;
+  for (int g = 0; g < static_cast<int>(kGroups); ++g) {
+    const auto gg = static_cast<std::size_t>(g);
+    if (count[gg] == 0) continue;
+    const auto general = general_function(is_21, g);
+    if (last[gg] + 1 - first[gg] == count[gg]) {
+      (this->*general)(mode, points(block, first[gg], count[gg]), amplitude + first[gg],
+                       phase + first[gg]);
+      continue;
+    }
+    Block rest;
+    std::size_t index[kBlock];
+    std::size_t j = 0;
+    for (std::size_t k = first[gg]; k <= last[gg]; ++k) {
+      if (needs_general[k] == 0.0 || group[k] != g) continue;
+      index[j] = k;
+      rest.mf[j] = block.mf[k];
+      rest.third[j] = block.third[k];
+      rest.inverse_third[j] = block.inverse_third[k];
+      rest.inverse_sixth[j] = block.inverse_sixth[k];
+      rest.log_mf[j] = block.log_mf[k];
+      ++j;
+    }
+    double rest_amplitude[kBlock];
+    double rest_phase[kBlock];
+    (this->*general)(mode, points(rest, 0, count[gg]), rest_amplitude, rest_phase);
+    for (j = 0; j < count[gg]; ++j) {
+      amplitude[index[j]] = rest_amplitude[j];
+      phase[index[j]] = rest_phase[j];
+    }
   }
-  Block rest;
-  std::size_t index[kBlock];
-  std::size_t j = 0;
-  for (std::size_t k = first; k <= last; ++k) {
-    if (needs_general[k] == 0.0) continue;
-    index[j] = k;
-    rest.mf[j] = block.mf[k];
-    rest.third[j] = block.third[k];
-    rest.inverse_third[j] = block.inverse_third[k];
-    rest.inverse_sixth[j] = block.inverse_sixth[k];
-    rest.log_mf[j] = block.log_mf[k];
-    ++j;
-  }
-  double rest_amplitude[kBlock];
-  double rest_phase[kBlock];
-  (this->*general)(mode, points(rest, 0, count), rest_amplitude, rest_phase);
-  for (j = 0; j < count; ++j) {
-    amplitude[index[j]] = rest_amplitude[j];
-    phase[index[j]] = rest_phase[j];
-  }
+}
+
+// The general evaluation for a group: 0 intermediate amplitude and phase, 1 intermediate
+// amplitude and ringdown phase, 2 ringdown amplitude and intermediate phase, 3 both ringdown,
+// kAnyGroup every region.
+PhenomHM::GeneralFunction PhenomHM::general_function(bool is_21, int group) {
+  using R = Region;
+  static constexpr GeneralFunction kFunctions[2][kGroups] = {
+      {&PhenomHM::general_amplitude_phase<false, R::kIntermediate, R::kIntermediate>,
+       &PhenomHM::general_amplitude_phase<false, R::kIntermediate, R::kRingdown>,
+       &PhenomHM::general_amplitude_phase<false, R::kRingdown, R::kIntermediate>,
+       &PhenomHM::general_amplitude_phase<false, R::kRingdown, R::kRingdown>,
+       &PhenomHM::general_amplitude_phase<false, R::kAny, R::kAny>},
+      {&PhenomHM::general_amplitude_phase<true, R::kIntermediate, R::kIntermediate>,
+       &PhenomHM::general_amplitude_phase<true, R::kIntermediate, R::kRingdown>,
+       &PhenomHM::general_amplitude_phase<true, R::kRingdown, R::kIntermediate>,
+       &PhenomHM::general_amplitude_phase<true, R::kRingdown, R::kRingdown>,
+       &PhenomHM::general_amplitude_phase<true, R::kAny, R::kAny>}};
+  return kFunctions[is_21 ? 1 : 0][group];
 }
 
 void PhenomHM::mode(Mode lm, std::span<const double> frequencies,

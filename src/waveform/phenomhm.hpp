@@ -80,12 +80,19 @@ class PhenomHM {
     const double* log_mf = nullptr;
   };
   static Points points(const Block& block, std::size_t first, std::size_t count);
+  static bool any_nonzero(const ModeModel& mode, const Block& block);
   template <bool kIs21>
   void inspiral_amplitude_phase(const ModeModel& mode, const Points& points, double* amplitude,
                                 double* phase, double* needs_general) const;
-  template <bool kIs21>
+  enum class Region { kAny, kIntermediate, kRingdown };  // of PhenomD's amplitude or phase
+  template <bool kIs21, Region kAmplitude, Region kPhase>
   void general_amplitude_phase(const ModeModel& mode, const Points& points, double* amplitude,
                                double* phase) const;
+  using GeneralFunction = void (PhenomHM::*)(const ModeModel&, const Points&, double*,
+                                             double*) const;
+  static constexpr std::size_t kGroups = 5;
+  static constexpr int kAnyGroup = 4;
+  static GeneralFunction general_function(bool is_21, int group);
 
   PhenomD backbone_;  // QNM table: amplitude, t0 and the φ_ref alignment
   double total_mass_seconds_ = 0.0;

@@ -132,6 +132,17 @@ void TaylorF2::amplitude_phase_22(std::span<const double> frequencies, double* a
   double log_x[kBlock];
   for (std::size_t start = 0; start < n; start += kBlock) {
     const std::size_t count = std::min(kBlock, n - start);
+    // Skip blocks that lie wholly outside 0 < f ≤ f_ISCO (most of a uniform grid).
+    std::size_t inside = 0;
+    for (std::size_t k = 0; k < count; ++k) {
+      const double f = frequencies[start + k];
+      inside += (f > 0.0) & (f <= f_isco_) ? 1 : 0;
+    }
+    if (inside == 0) {
+      std::fill(amplitude + start, amplitude + start + count, 0.0);
+      std::fill(phase + start, phase + start + count, 0.0);
+      continue;
+    }
     for (std::size_t k = 0; k < count; ++k) x[k] = pi_m_ * frequencies[start + k];
     cube_roots({x, count}, v, inverse_v);
     logarithms({x, count}, log_x);
