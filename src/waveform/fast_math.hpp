@@ -83,6 +83,15 @@ inline double cbrt(double x) {
   return cbrt_core_valid(x) ? cbrt_core(x) : std::cbrt(x);
 }
 
+inline void cbrt_and_inverse(double x, double& root, double& inverse_root) {
+  if (cbrt_core_valid(x)) {
+    cbrt_and_inverse_core(x, root, inverse_root);
+  } else {
+    root = std::cbrt(x);
+    inverse_root = 1.0 / root;
+  }
+}
+
 // sqrt_core and log_core below take positive normal numbers too.
 [[gnu::always_inline]] inline bool positive_normal(double x) {
   return cbrt_core_valid(x);

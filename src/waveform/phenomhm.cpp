@@ -124,20 +124,64 @@ Map make_map(int m, double rho, double f_rd_lm, double f_rd_22, bool amplitude) 
 
 }  // namespace
 
-std::complex<double> kerr_qnm_frequency(int l, int m, double spin) {
+namespace {
+
+// κ = (ln(2 − a) / ln 3)^{1/(2 + l − m)} of the fits.
+double qnm_kappa(int l, int m, double spin) {
+  return std::pow(std::log(2.0 - spin) / std::log(3.0), 1.0 / (2.0 + l - m));
+}
+
+// The fit of kQnmFits[f] at κ.
+std::complex<double> qnm_fit(std::size_t f, double kappa) {
+  const QnmFit& fit = kQnmFits[f];
+  std::complex<double> sum = 0.0;
+  double power = 1.0;
+  for (int k = 0; k < fit.terms; ++k) {
+    sum += qnm_coefficients()[f][static_cast<std::size_t>(k)] * power;
+    power *= kappa;
+  }
+  return fit.constant + (fit.times_kappa ? kappa : 1.0) * sum;
+}
+
+std::size_t qnm_fit_index(int l, int m) {
   for (std::size_t f = 0; f < kQnmFits.size(); ++f) {
-    const QnmFit& fit = kQnmFits[f];
-    if (fit.l != l || fit.m != m) continue;
-    const double kappa = std::pow(std::log(2.0 - spin) / std::log(3.0), 1.0 / (2.0 + l - m));
-    std::complex<double> sum = 0.0;
-    double power = 1.0;
-    for (int k = 0; k < fit.terms; ++k) {
-      sum += qnm_coefficients()[f][static_cast<std::size_t>(k)] * power;
-      power *= kappa;
-    }
-    return fit.constant + (fit.times_kappa ? kappa : 1.0) * sum;
+    if (kQnmFits[f].l == l && kQnmFits[f].m == m) return f;
   }
   throw Error("no quasi-normal-mode fit for (l, m) = ({}, {})", l, m);
+}
+
+// Constants of the modes that depend on m alone, computed once per process: (2/m)^{1/3},
+// (m/2)^{1/3}, (m/2)^{1/6}, ln(2/m), and π^{p/3} for p = 0..3.
+struct MConstants {
+  double third_scale[5] = {};
+  double inverse_third_scale[5] = {};
+  double inverse_sixth_scale[5] = {};
+  double log_scale[5] = {};
+  double pi_power[4] = {};
+};
+const MConstants& m_constants() {
+  static const MConstants constants = [] {
+    MConstants c;
+    for (int m = 1; m <= 4; ++m) {
+      const auto i = static_cast<std::size_t>(m);
+      c.third_scale[i] = std::cbrt(2.0 / m);
+      c.inverse_third_scale[i] = std::cbrt(m / 2.0);
+      c.inverse_sixth_scale[i] = std::sqrt(c.inverse_third_scale[i]);
+      c.log_scale[i] = std::log(2.0 / m);
+    }
+    for (int p = 0; p < 4; ++p) c.pi_power[static_cast<std::size_t>(p)] = std::pow(kPi, p / 3.0);
+    return c;
+  }();
+  return constants;
+}
+
+// harmonic_modes(IMRPhenomHM), without allocating.
+constexpr std::array<Mode, 6> kHmModes = {{{2, 2}, {2, 1}, {3, 3}, {3, 2}, {4, 4}, {4, 3}}};
+
+}  // namespace
+
+std::complex<double> kerr_qnm_frequency(int l, int m, double spin) {
+  return qnm_fit(qnm_fit_index(l, m), qnm_kappa(l, m, spin));
 }
 
 PhenomHM::PhenomHM(const BinaryParameters& parameters) : backbone_(parameters) {
@@ -160,8 +204,10 @@ PhenomHM::PhenomHM(const BinaryParameters& parameters) : backbone_(parameters) {
   phi0_ = 0.5 * backbone_.phase(mf_reference_);
   t0_ = backbone_.peak_time();
 
+  // κ depends on l − m only (0 or 1 here): two powers instead of one per mode.
+  const double kappa[2] = {qnm_kappa(2, 2, final_spin), qnm_kappa(2, 1, final_spin)};
   const auto ringdown = [&](int l, int m) {
-    return kerr_qnm_frequency(l, m, final_spin) / (2.0 * kPi * final_mass);
+    return qnm_fit(qnm_fit_index(l, m), kappa[l - m]) / (2.0 * kPi * final_mass);
   };
   const std::complex<double> qnm_22 = ringdown(2, 2);
 
@@ -173,10 +219,11 @@ PhenomHM::PhenomHM(const BinaryParameters& parameters) : backbone_(parameters) {
   const double delta = std::sqrt(1.0 - 4.0 * eta);
   const double chi_s = 0.5 * (chi1 + chi2);
   const double chi_a = 0.5 * (chi1 - chi2);
-  const std::vector<Mode> modes = harmonic_modes(Approximant::IMRPhenomHM);
-  for (std::size_t i = 0; i < modes.size(); ++i) {
+  const MConstants& constants = m_constants();
+  for (std::size_t i = 0; i < kHmModes.size(); ++i) {
     ModeModel& mode = modes_[i];
-    const Mode lm = modes[i];
+    const Mode lm = kHmModes[i];
+    const auto mi = static_cast<std::size_t>(lm.m);
     mode.lm = lm;
     const std::complex<double> qnm_lm = ringdown(lm.l, lm.m);
     const double rho = qnm_22.real() / qnm_lm.real();
@@ -186,10 +233,10 @@ PhenomHM::PhenomHM(const BinaryParameters& parameters) : backbone_(parameters) {
     mode.amplitude_map = make_map<FrequencyMap>(lm.m, rho, qnm_lm.real(), qnm_22.real(), true);
     mode.phase_map = make_map<FrequencyMap>(lm.m, rho, qnm_lm.real(), qnm_22.real(), false);
     for (std::size_t r = 0; r < 3; ++r) mode.phase_inverse_slope[r] = 1.0 / mode.phase_map.a[r];
-    mode.third_scale = std::cbrt(2.0 / lm.m);
-    mode.inverse_third_scale = std::cbrt(lm.m / 2.0);
-    mode.inverse_sixth_scale = std::sqrt(mode.inverse_third_scale);
-    mode.log_scale = std::log(2.0 / lm.m);
+    mode.third_scale = constants.third_scale[mi];
+    mode.inverse_third_scale = constants.inverse_third_scale[mi];
+    mode.inverse_sixth_scale = constants.inverse_sixth_scale[mi];
+    mode.log_scale = constants.log_scale[mi];
 
     double coefficient = 1.0;
     if (lm.l == 2 && lm.m == 1) {
@@ -214,7 +261,8 @@ PhenomHM::PhenomHM(const BinaryParameters& parameters) : backbone_(parameters) {
       coefficient = std::abs(0.75 * std::sqrt(3.0 / 35.0) * delta * (1.0 - 2.0 * eta));
     }
     mode.vanishes = coefficient == 0.0;
-    mode.amplitude_constant = amplitude_scale_ * coefficient * std::pow(kPi, mode.power / 3.0);
+    mode.amplitude_constant =
+        amplitude_scale_ * coefficient * constants.pi_power[static_cast<std::size_t>(mode.power)];
 
     // Constants that make the mapped phase continuous across the map's regions.
     const FrequencyMap& map = mode.phase_map;
