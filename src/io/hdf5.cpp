@@ -337,6 +337,11 @@ T Group::read_scalar(const std::string& name) const {
   return array.values.front();
 }
 
+void Group::link(const std::string& name, const std::string& target) const {
+  checked_status(H5Lcreate_hard(id(), target.c_str(), id(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT),
+                 "link " + describe(name) + " to '" + target + "'");
+}
+
 void Group::write_string(const std::string& name, const std::string& value) const {
   const Handle type = string_type();
   const Handle space(H5Screate(H5S_SCALAR), H5Sclose);

@@ -216,6 +216,21 @@ void write_results(const Inference::State& state, const std::vector<MergedRow>& 
   write_h5_atomically(state.rundir / "results.h5", [&](const io::h5::Group& root) {
     root.set_attribute("format", "dotpe-results");
     root.set_attribute("summary", state.summary.dump());
+    {
+      std::vector<CoherentRow> rows;
+      std::vector<std::int64_t> bank_ids;
+      std::vector<double> ln_weights;
+      for (const auto& merged_row : merged) {
+        rows.push_back(merged_row.row);
+        bank_ids.push_back(static_cast<std::int64_t>(merged_row.bank));
+        ln_weights.push_back(merged_row.ln_weight_unnormalized);
+      }
+      io::h5::Table prob_samples = rows_table(rows, merged_weights);
+      prob_samples.add("bank_id", std::move(bank_ids));
+      prob_samples.add("ln_weight_unnormalized", std::move(ln_weights));
+      root.write_table("prob_samples", prob_samples);
+    }
+    const bool single_bank = state.banks.size() == 1;
     const io::h5::Group banks = root.create_group("banks");
     const std::size_t n_d = state.n_detectors();
     for (const BankRun& bank : state.banks) {
@@ -227,9 +242,15 @@ void write_results(const Inference::State& state, const std::vector<MergedRow>& 
       selected.write("incoherent_lnlikes", bank.selected_incoherent);
       selected.write<double>("lnlikes_di", bank.selected_lnlike_di,
                              io::h5::Shape{n_d, bank.selected.size()});
-      std::vector<double> ln_posteriors;
-      for (const auto& row : bank.rows) ln_posteriors.push_back(row.ln_posterior);
-      group.write_table("prob_samples", rows_table(bank.rows, normalized_weights(ln_posteriors)));
+      if (single_bank) {
+        // The bank's table is the merged one (same rows, same weights, plus two columns):
+        // written once, under both names. It holds up to size_limit rows (GBs).
+        group.link("prob_samples", "/prob_samples");
+      } else {
+        std::vector<double> ln_posteriors;
+        for (const auto& row : bank.rows) ln_posteriors.push_back(row.ln_posterior);
+        group.write_table("prob_samples", rows_table(bank.rows, normalized_weights(ln_posteriors)));
+      }
       std::vector<std::int64_t> dt_rows;
       std::vector<double> dt;
       for (const auto& [row, shift] : bank.dt_linfree) {
@@ -239,18 +260,6 @@ void write_results(const Inference::State& state, const std::vector<MergedRow>& 
       group.write("dt_linfree_rows", dt_rows);
       group.write("dt_linfree", dt);
     }
-    std::vector<CoherentRow> rows;
-    std::vector<std::int64_t> bank_ids;
-    std::vector<double> ln_weights;
-    for (const auto& merged_row : merged) {
-      rows.push_back(merged_row.row);
-      bank_ids.push_back(static_cast<std::int64_t>(merged_row.bank));
-      ln_weights.push_back(merged_row.ln_weight_unnormalized);
-    }
-    io::h5::Table prob_samples = rows_table(rows, merged_weights);
-    prob_samples.add("bank_id", std::move(bank_ids));
-    prob_samples.add("ln_weight_unnormalized", std::move(ln_weights));
-    root.write_table("prob_samples", prob_samples);
     root.write_table("extrinsic_samples", extrinsic_table(state.extrinsic));
     root.write_table("samples", posterior);
     root.write_strings("detector_names", state.event.detector_names);

@@ -284,6 +284,13 @@ TEST(Inference, EvidenceEqualsBruteForceSumOverEveryCombination) {
   EXPECT_EQ(results.root().read_table("prob_samples").rows(),
             kBankSize * kExtrinsic * static_cast<std::size_t>(kPhases));
   EXPECT_EQ(results.root().read_table("samples").rows(), 40U);
+  // One bank: its table is the merged one under a second name, with the per-bank columns.
+  const io::h5::Table bank_table =
+      results.root().group("banks").group("bank_0").read_table("prob_samples");
+  EXPECT_EQ(bank_table.rows(), kBankSize * kExtrinsic * static_cast<std::size_t>(kPhases));
+  for (const char* column : {"i", "e", "o", "lnl_marginalized", "ln_posterior", "weights"}) {
+    EXPECT_TRUE(bank_table.contains(column)) << column;
+  }
   EXPECT_TRUE(fs::exists(*config.rundir / "posterior.h5"));
   EXPECT_TRUE(fs::exists(*config.rundir / "summary.json"));
   EXPECT_TRUE(fs::exists(*config.rundir / "run_config.json"));

@@ -106,6 +106,9 @@ class Group {
   void write_string(const std::string& name, const std::string& value) const;
   void write_strings(const std::string& name, const std::vector<std::string>& values) const;
   void write_table(const std::string& name, const Table& table) const;
+  // A second name for an existing object (an HDF5 hard link: one copy on disk, two paths).
+  // `target` is a path from the file's root, e.g. "/prob_samples".
+  void link(const std::string& name, const std::string& target) const;
 
   // A chunked dataset to fill piece by piece with Dataset::write_slab.
   template <Element T>
