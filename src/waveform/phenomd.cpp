@@ -6,8 +6,6 @@
 // joins at Mf = 0.014 and f_peak, intermediate amplitude by collocation) follows the papers.
 #include "phenomd.hpp"
 
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_linalg.h>
 #include <gsl/gsl_spline.h>
 
 #include <algorithm>
@@ -184,15 +182,30 @@ std::array<double, 5> intermediate_amplitude_polynomial(double f1, double v1, do
   value_row(2, f2);
   value_row(3, f3);
   slope_row(4, f3);
-  gsl_matrix_view a = gsl_matrix_view_array(matrix.data(), 5, 5);
-  gsl_vector_view b = gsl_vector_view_array(rhs.data(), 5);
+  // Gaussian elimination with partial pivoting, on the stack (GSL's LU allocates).
+  for (std::size_t column = 0; column < 5; ++column) {
+    std::size_t pivot = column;
+    for (std::size_t row = column + 1; row < 5; ++row) {
+      if (std::abs(matrix[row * 5 + column]) > std::abs(matrix[pivot * 5 + column])) pivot = row;
+    }
+    if (pivot != column) {
+      for (std::size_t k = 0; k < 5; ++k) std::swap(matrix[pivot * 5 + k], matrix[column * 5 + k]);
+      std::swap(rhs[pivot], rhs[column]);
+    }
+    for (std::size_t row = column + 1; row < 5; ++row) {
+      const double factor = matrix[row * 5 + column] / matrix[column * 5 + column];
+      for (std::size_t k = column + 1; k < 5; ++k) {
+        matrix[row * 5 + k] -= factor * matrix[column * 5 + k];
+      }
+      rhs[row] -= factor * rhs[column];
+    }
+  }
   std::array<double, 5> solution{};
-  gsl_vector_view x = gsl_vector_view_array(solution.data(), 5);
-  const std::unique_ptr<gsl_permutation, decltype(&gsl_permutation_free)> permutation(
-      gsl_permutation_alloc(5), &gsl_permutation_free);
-  int sign = 0;
-  gsl_linalg_LU_decomp(&a.matrix, permutation.get(), &sign);
-  gsl_linalg_LU_solve(&a.matrix, permutation.get(), &b.vector, &x.vector);
+  for (std::size_t column = 5; column-- > 0;) {
+    double value = rhs[column];
+    for (std::size_t k = column + 1; k < 5; ++k) value -= matrix[column * 5 + k] * solution[k];
+    solution[column] = value / matrix[column * 5 + column];
+  }
   return solution;
 }
 

@@ -10,7 +10,6 @@
 #include <array>
 #include <cmath>
 #include <numbers>
-#include <vector>
 
 #include "dotpe/core/error.hpp"
 #include "fast_math.hpp"

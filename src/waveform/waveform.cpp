@@ -174,7 +174,12 @@ void polarizations_by_m(Approximant approximant, const BinaryParameters& paramet
                         const std::vector<Mode>& modes, std::span<const double> frequencies,
                         std::span<std::complex<double>> out) {
   parameters.validate();
-  const std::vector<Mode> available = harmonic_modes(approximant);
+  // The model's modes without allocating (harmonic_modes returns a vector).
+  constexpr std::array<Mode, 6> kHmModes = {{{2, 2}, {2, 1}, {3, 3}, {3, 2}, {4, 4}, {4, 3}}};
+  constexpr std::array<Mode, 1> k22 = {{{2, 2}}};
+  const std::span<const Mode> available = approximant == Approximant::IMRPhenomHM
+                                              ? std::span<const Mode>(kHmModes)
+                                              : std::span<const Mode>(k22);
   constexpr std::size_t kMaxModes = 6;
   require(modes.size() <= kMaxModes, "{} modes given; no model has more than {}", modes.size(),
           kMaxModes);
