@@ -616,6 +616,11 @@ Shape Dataset::shape() const {
   return space_shape(space.get());
 }
 
+std::size_t Dataset::stored_element_size() const {
+  const Handle stored_type(H5Dget_type(handle_.get()), H5Tclose);
+  return H5Tget_size(stored_type.get());
+}
+
 namespace {
 
 // Selects the block [offset, offset + count) of the dataset's space; returns (file, memory)

@@ -117,12 +117,15 @@ RealRowMatrix SingleDetectorKernel::polarisation_matrices(std::size_t n_i,
       Complex sums[2][2] = {{0.0, 0.0}, {0.0, 0.0}};
       for (std::size_t p = 0; p < 2; ++p) {
         for (std::size_t pp = 0; pp < 2; ++pp) {
-          const Complex* w = hh_weights_.data() + ((pair * 2 + p) * 2 + pp) * n_b_;
-          const Complex* left = h.data() + ((i * n_m_ + m) * 2 + p) * n_b_;
-          const Complex* right = h.data() + ((i * n_m_ + mm) * 2 + pp) * n_b_;
-          Complex sum = 0.0;
-          for (std::size_t b = 0; b < n_b_; ++b) sum += w[b] * left[b] * std::conj(right[b]);
-          sums[p][pp] = sum;
+          // Eigen's packet arithmetic: std::complex products in a plain loop go through the
+          // C99 NaN-checked multiply and do not vectorise.
+          const Eigen::Map<const Eigen::ArrayXcd> w(
+              hh_weights_.data() + ((pair * 2 + p) * 2 + pp) * n_b_, as_index(n_b_));
+          const Eigen::Map<const Eigen::ArrayXcd> left(h.data() + ((i * n_m_ + m) * 2 + p) * n_b_,
+                                                       as_index(n_b_));
+          const Eigen::Map<const Eigen::ArrayXcd> right(
+              h.data() + ((i * n_m_ + mm) * 2 + pp) * n_b_, as_index(n_b_));
+          sums[p][pp] = (w * left * right.conjugate()).sum();
         }
       }
       const Complex parts[3] = {sums[0][0], sums[1][1], 0.5 * (sums[0][1] + sums[1][0])};
@@ -214,7 +217,9 @@ void SingleDetectorKernel::evaluate(std::size_t n_i, std::span<const Complex> h,
         }
       }
       double row_max = -std::numeric_limits<double>::infinity();
-      for (std::size_t t = 0; t < n_t; ++t) row_max = std::fmax(row_max, row[t]);  // NaN-aware
+      // NaN entries are skipped (a comparison with NaN is false), as std::fmax would, without
+      // a library call per element.
+      for (std::size_t t = 0; t < n_t; ++t) row_max = row[t] > row_max ? row[t] : row_max;
       if (row_max > best) {
         best = row_max;
         result.best_phase_index[i] = o;
