@@ -315,9 +315,11 @@ const double kV2Scale = std::cbrt(4.0 * kPi);
 // maps' inspiral region x = y = 2 Mf/m, whose cube and sixth roots and logarithm follow from the
 // block's; elsewhere they are computed per mode.
 template <bool kIs21, PhenomHM::Region kAmplitude, PhenomHM::Region kPhase>
-void PhenomHM::general_amplitude_phase(const ModeModel& mode, const Points& block,
-                                       double* __restrict amplitude,
-                                       double* __restrict phase) const {
+void PhenomHM::general_amplitude_phase(
+    const ModeModel& mode, std::size_t count, const double* __restrict mf_values,
+    const double* __restrict third, const double* __restrict inverse_third,
+    const double* __restrict inverse_sixth, const double* __restrict log_mf,
+    double* __restrict amplitude, double* __restrict phase) const {
   // A local copy of the model: GCC computes each region's formula only where it is selected
   // (masked), and loads from a local object may be done unconditionally and hoisted, while
   // masked loads of the coefficients through a pointer would stop the vectoriser.
@@ -341,16 +343,11 @@ void PhenomHM::general_amplitude_phase(const ModeModel& mode, const Points& bloc
                                     mode.phase_inverse_slope[2]};
   double h21[5];
   std::copy(std::begin(mode.h21), std::end(mode.h21), h21);
-  const double* __restrict mf_values = block.mf;
-  const double* __restrict third = block.third;
-  const double* __restrict inverse_third = block.inverse_third;
-  const double* __restrict inverse_sixth = block.inverse_sixth;
-  const double* __restrict log_mf = block.log_mf;
   // s^p as a product of three factors that are s or 1 (exactly)
   const double e1 = mode.power >= 1 ? 1.0 : 0.0;
   const double e2 = mode.power >= 2 ? 1.0 : 0.0;
   const double e3 = mode.power >= 3 ? 1.0 : 0.0;
-  for (std::size_t k = 0; k < block.count; ++k) {
+  for (std::size_t k = 0; k < count; ++k) {
     const double mf = mf_values[k];
     const double t = third[k];
 
@@ -447,11 +444,16 @@ void PhenomHM::general_amplitude_phase(const ModeModel& mode, const Points& bloc
 // alone cost a fraction of general_amplitude_phase. Writes every point: zeros where the mode is
 // zero (Mf ≤ 0, x ≥ 0.2), the inspiral where it applies, values of no meaning elsewhere.
 template <bool kIs21>
-void PhenomHM::inspiral_amplitude_phase(const ModeModel& mode, const Points& block,
-                                        double* __restrict amplitude, double* __restrict phase,
-                                        double* __restrict needs_general) const {
+void PhenomHM::inspiral_amplitude_phase(
+    const ModeModel& mode, std::size_t count, const double* __restrict mf_values,
+    const double* __restrict third, const double* __restrict inverse_third,
+    const double* __restrict inverse_sixth, const double* __restrict log_mf,
+    double* __restrict amplitude, double* __restrict phase, double* __restrict group_code) const {
   const PhenomD model = mode.phase_model;  // a local copy: see general_amplitude_phase
   const FrequencyMap amplitude_map = mode.amplitude_map;
+  const FrequencyMap phase_map = mode.phase_map;
+  const double peak = model.peak_amplitude_frequency();
+  const double ringdown_start = model.ringdown_phase_start();
   const double a0 = mode.phase_map.a[0];
   const double inverse_a0 = mode.phase_inverse_slope[0];
   const double third_scale = mode.third_scale;
@@ -466,15 +468,10 @@ void PhenomHM::inspiral_amplitude_phase(const ModeModel& mode, const Points& blo
   const double phase_constant = mode.phase_constant;
   double h21[5];
   std::copy(std::begin(mode.h21), std::end(mode.h21), h21);
-  const double* __restrict mf_values = block.mf;
-  const double* __restrict third = block.third;
-  const double* __restrict inverse_third = block.inverse_third;
-  const double* __restrict inverse_sixth = block.inverse_sixth;
-  const double* __restrict log_mf = block.log_mf;
   const double e1 = mode.power >= 1 ? 1.0 : 0.0;
   const double e2 = mode.power >= 2 ? 1.0 : 0.0;
   const double e3 = mode.power >= 3 ? 1.0 : 0.0;
-  for (std::size_t k = 0; k < block.count; ++k) {
+  for (std::size_t k = 0; k < count; ++k) {
     const double mf = mf_values[k];
     const double t = third[k];
     const double x = a0 * mf;
@@ -508,9 +505,25 @@ void PhenomHM::inspiral_amplitude_phase(const ModeModel& mode, const Points& blo
     const bool zero = (mf <= 0.0) | (x_any >= kCutoff);
     amplitude[k] = zero ? 0.0 : value;
     phase[k] = zero ? 0.0 : total_phase;
-    // 1 beyond the inspiral (as doubles: GCC does not vectorise a bool store here)
-    const double beyond = x < kPhenomDAmplitudeInspiralJoin ? beyond_inspiral : 1.0;
-    needs_general[k] = zero ? 0.0 : beyond;
+
+    // The group of a point beyond the inspiral (general_function), −1 where this is final (as
+    // doubles: GCC does not vectorise int or bool stores here); y from the phase map as x.
+    const double phase_beyond_inspiral = mf > phase_map.fi ? 1.0 : 0.0;
+    const double phase_ringdown = mf > phase_map.fr ? 1.0 : 0.0;
+    const double y_any =
+        (1.0 - phase_beyond_inspiral) * x +
+        (phase_beyond_inspiral - phase_ringdown) * (phase_map.a[1] * mf + phase_map.b[1]) +
+        phase_ringdown * (phase_map.a[2] * mf + phase_map.b[2]);
+    const double one_region = (x_any >= kPhenomDAmplitudeInspiralJoin ? 1.0 : 0.0) *
+                              (y_any >= kPhenomDPhaseInspiralJoin ? 1.0 : 0.0);
+    const double region_group = (x_any >= peak ? 2.0 : 0.0) + (y_any >= ringdown_start ? 1.0 : 0.0);
+    const double group = one_region * region_group + (1.0 - one_region) * kAnyGroup;
+    // 1 where this pass is final (zero, or the inspiral), combined by arithmetic on 0/1 values:
+    // GCC does not vectorise selects on combinations of comparisons here.
+    const double inspiral =
+        (x < kPhenomDAmplitudeInspiralJoin ? 1.0 : 0.0) * (1.0 - beyond_inspiral);
+    const double done = zero ? 1.0 : inspiral;
+    group_code[k] = (1.0 - done) * group - done;
   }
 }
 
@@ -557,50 +570,41 @@ void PhenomHM::amplitude_phase(Mode lm, const Block& block, double* amplitude,
   const bool is_21 = lm.l == 2 && lm.m == 1;
   const auto inspiral = is_21 ? &PhenomHM::inspiral_amplitude_phase<true>
                               : &PhenomHM::inspiral_amplitude_phase<false>;
-  double needs_general[kBlock];
-  (this->*inspiral)(mode, points(block, 0, n), amplitude, phase, needs_general);
+  double group_code[kBlock];
+  (this->*inspiral)(mode, n, block.mf, block.third, block.inverse_third, block.inverse_sixth,
+                    block.log_mf, amplitude, phase, group_code);
   // The points beyond the inspiral, grouped by PhenomD's regions of their amplitude and phase
   // (anything else, e.g. a mapped phase still in the inspiral, in a group of its own), each
   // group in place when its points are contiguous (sorted frequencies), else gathered.
-  const FrequencyMap& amplitude_map = mode.amplitude_map;
-  const FrequencyMap& phase_map = mode.phase_map;
-  const double peak = mode.phase_model.peak_amplitude_frequency();
-  const double ringdown_start = mode.phase_model.ringdown_phase_start();
-  int group[kBlock];
-  std::size_t first[kGroups];
-  std::size_t last[kGroups];
-  std::size_t count[kGroups] = {};
-  for (std::size_t k = 0; k < n; ++k) {
-    if (needs_general[k] == 0.0) continue;
-    const double mf = block.mf[k];
-    const auto ra = static_cast<std::size_t>(amplitude_map.region(mf));
-    const auto rp = static_cast<std::size_t>(phase_map.region(mf));
-    const double x = amplitude_map.a[ra] * mf + amplitude_map.b[ra];
-    const double y = phase_map.a[rp] * mf + phase_map.b[rp];
-    int g = kAnyGroup;
-    if (x >= kPhenomDAmplitudeInspiralJoin && y >= kPhenomDPhaseInspiralJoin) {
-      g = (x >= peak ? 2 : 0) + (y >= ringdown_start ? 1 : 0);
-    }
-    group[k] = g;
-    const auto gg = static_cast<std::size_t>(g);
-    if (count[gg] == 0) first[gg] = k;
-    last[gg] = k;
-    ++count[gg];
-  }
+  // The span of the points left (the inspiral before it, zeros after it for sorted frequencies),
+  // then per group a count (vectorised) and its first and last member: a loop that tracked every
+  // group at once cost more than the rest of this function.
+  std::size_t low = 0;
+  while (low < n && group_code[low] < 0.0) ++low;
+  if (low == n) return;
+  std::size_t high = n - 1;
+  while (group_code[high] < 0.0) --high;
   for (int g = 0; g < static_cast<int>(kGroups); ++g) {
-    const auto gg = static_cast<std::size_t>(g);
-    if (count[gg] == 0) continue;
+    const auto code = static_cast<double>(g);
+    std::size_t count = 0;
+    for (std::size_t k = low; k <= high; ++k) count += group_code[k] == code ? 1 : 0;
+    if (count == 0) continue;
+    std::size_t first = low;
+    while (group_code[first] != code) ++first;
+    std::size_t last = high;
+    while (group_code[last] != code) --last;
     const auto general = general_function(is_21, g);
-    if (last[gg] + 1 - first[gg] == count[gg]) {
-      (this->*general)(mode, points(block, first[gg], count[gg]), amplitude + first[gg],
-                       phase + first[gg]);
+    if (last + 1 - first == count) {
+      const Points part = points(block, first, count);
+      (this->*general)(mode, part.count, part.mf, part.third, part.inverse_third,
+                       part.inverse_sixth, part.log_mf, amplitude + first, phase + first);
       continue;
     }
     Block rest;
     std::size_t index[kBlock];
     std::size_t j = 0;
-    for (std::size_t k = first[gg]; k <= last[gg]; ++k) {
-      if (needs_general[k] == 0.0 || group[k] != g) continue;
+    for (std::size_t k = first; k <= last; ++k) {
+      if (group_code[k] != code) continue;
       index[j] = k;
       rest.mf[j] = block.mf[k];
       rest.third[j] = block.third[k];
@@ -611,8 +615,9 @@ void PhenomHM::amplitude_phase(Mode lm, const Block& block, double* amplitude,
     }
     double rest_amplitude[kBlock];
     double rest_phase[kBlock];
-    (this->*general)(mode, points(rest, 0, count[gg]), rest_amplitude, rest_phase);
-    for (j = 0; j < count[gg]; ++j) {
+    (this->*general)(mode, count, rest.mf, rest.third, rest.inverse_third, rest.inverse_sixth,
+                     rest.log_mf, rest_amplitude, rest_phase);
+    for (j = 0; j < count; ++j) {
       amplitude[index[j]] = rest_amplitude[j];
       phase[index[j]] = rest_phase[j];
     }

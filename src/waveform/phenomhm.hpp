@@ -81,15 +81,22 @@ class PhenomHM {
   };
   static Points points(const Block& block, std::size_t first, std::size_t count);
   static bool any_nonzero(const ModeModel& mode, const Block& block);
+  // The loops take their arrays as restrict-qualified parameters: GCC then needs no run-time
+  // alias checks (it gives up above 10 of them).
   template <bool kIs21>
-  void inspiral_amplitude_phase(const ModeModel& mode, const Points& points, double* amplitude,
-                                double* phase, double* needs_general) const;
+  void inspiral_amplitude_phase(const ModeModel& mode, std::size_t count, const double* mf,
+                                const double* third, const double* inverse_third,
+                                const double* inverse_sixth, const double* log_mf,
+                                double* amplitude, double* phase, double* group_code) const;
   enum class Region { kAny, kIntermediate, kRingdown };  // of PhenomD's amplitude or phase
   template <bool kIs21, Region kAmplitude, Region kPhase>
-  void general_amplitude_phase(const ModeModel& mode, const Points& points, double* amplitude,
+  void general_amplitude_phase(const ModeModel& mode, std::size_t count, const double* mf,
+                               const double* third, const double* inverse_third,
+                               const double* inverse_sixth, const double* log_mf, double* amplitude,
                                double* phase) const;
-  using GeneralFunction = void (PhenomHM::*)(const ModeModel&, const Points&, double*,
-                                             double*) const;
+  using GeneralFunction = void (PhenomHM::*)(const ModeModel&, std::size_t, const double*,
+                                             const double*, const double*, const double*,
+                                             const double*, double*, double*) const;
   static constexpr std::size_t kGroups = 5;
   static constexpr int kAnyGroup = 4;
   static GeneralFunction general_function(bool is_21, int group);
