@@ -449,7 +449,7 @@ void PhenomD::amplitude_phase_22(const Reference22& reference, std::span<const d
     std::size_t in_band = 0;
     for (std::size_t k = 0; k < count; ++k) {
       mf[k] = total_mass_seconds_ * frequencies[start + k];
-      in_band += (mf[k] > 0.0) & (mf[k] < kPhenomDCutoff) ? 1 : 0;
+      in_band += ((mf[k] > 0.0) & (mf[k] < kPhenomDCutoff)) ? 1 : 0;
     }
     if (in_band == 0) {
       std::fill(amplitude + start, amplitude + start + count, 0.0);

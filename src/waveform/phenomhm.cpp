@@ -539,7 +539,7 @@ bool PhenomHM::any_nonzero(const ModeModel& mode, const Block& block) {
     const double x = (1.0 - beyond_inspiral) * (map.a[0] * mf) +
                      (beyond_inspiral - ringdown) * (map.a[1] * mf + map.b[1]) +
                      ringdown * (map.a[2] * mf + map.b[2]);
-    inside += (mf > 0.0) & (x < kCutoff) ? 1 : 0;
+    inside += ((mf > 0.0) & (x < kCutoff)) ? 1 : 0;
   }
   return inside > 0;
 }

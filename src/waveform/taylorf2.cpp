@@ -136,7 +136,7 @@ void TaylorF2::amplitude_phase_22(std::span<const double> frequencies, double* a
     std::size_t inside = 0;
     for (std::size_t k = 0; k < count; ++k) {
       const double f = frequencies[start + k];
-      inside += (f > 0.0) & (f <= f_isco_) ? 1 : 0;
+      inside += ((f > 0.0) & (f <= f_isco_)) ? 1 : 0;
     }
     if (inside == 0) {
       std::fill(amplitude + start, amplitude + start + count, 0.0);
