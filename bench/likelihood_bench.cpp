@@ -2,18 +2,28 @@
 // same run. Google Benchmark times each piece; a summary of ratios is printed at the end.
 //   coherent: (n_i, n_e, n_phi) = (512, 512, 100), n_d = 3, n_m = 4, n_b = 378
 //   single-detector: 512 templates × n_t 128 × n_phi 100
+//   time-grid weights (extrinsic stage): 128 s × 15-1600 Hz, 378 nodes, 1147 times, n_d 3, n_m 4,
+//   direct evaluation against the expansion
 #include <benchmark/benchmark.h>
 #include <cblas.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <map>
+#include <numbers>
 #include <string>
+#include <vector>
 
+#include "dotpe/bank/fbin.hpp"
 #include "dotpe/core/rng.hpp"
 #include "dotpe/likelihood/coherent_kernel.hpp"
 #include "dotpe/likelihood/distance_marginalization.hpp"
 #include "dotpe/likelihood/kernel_benchmark.hpp"
 #include "dotpe/likelihood/single_detector_kernel.hpp"
+#include "dotpe/likelihood/summary_weights.hpp"
 
 namespace {
 
@@ -98,8 +108,151 @@ void BM_distance_marginalization(benchmark::State& state) {
   benchmark::DoNotOptimize(sum);
 }
 
+// A long event as the extrinsic stage sees it: df = 1/128 Hz up to 1600 Hz (whitening zero below
+// 15 Hz), the reference's 378 nodes, 4 m-groups, 3 detectors, the default proposal grid of 1147
+// times at 8192 Hz around t_coarse = 64 s.
+struct TimeGridInputs {
+  std::vector<double> frequencies, whitening, times;
+  std::vector<Complex> strain, h0_f, h0_b;
+  SplineBasis basis{dotpe::bank::default_fbin()};
+  double df = 1.0 / 128.0;
+  std::size_t n_d = 3;
+  std::vector<int> m_values = {2, 1, 3, 4};
+
+  TimeGridInputs() {
+    const auto n_f = static_cast<std::size_t>(1600.0 / df) + 1;
+    const auto reference = [](int m, double f) {
+      if (f < 10.0) return Complex(0.0);
+      const double x = std::numbers::pi * 25.0 * 4.925491e-6 * (2.0 * f / m);
+      const double phase =
+          2.0 * std::numbers::pi * f * 0.01 + 3.0 / 128.0 * std::pow(x, -5.0 / 3.0);
+      return std::pow(f / 100.0, -7.0 / 6.0) * std::polar(1.0 / m, -0.5 * m * phase);
+    };
+    dotpe::RngStream rng(3, dotpe::rng_stream::tests, 0);
+    for (std::size_t k = 0; k < n_f; ++k) frequencies.push_back(df * static_cast<double>(k));
+    for (std::size_t d = 0; d < n_d; ++d) {
+      for (const double f : frequencies) {
+        const double asd = 1e-2 * std::sqrt(std::pow(std::max(f, 1.0) / 60.0, -4.0) + 1.0);
+        whitening.push_back(f >= 15.0 ? 1.0 / asd : 0.0);
+        strain.push_back(0.3 * reference(2, f) +
+                         asd / std::sqrt(4.0 * df) * Complex(rng.normal(), rng.normal()));
+      }
+    }
+    for (const int m : m_values) {
+      for (const double f : frequencies) h0_f.push_back(reference(m, f));
+      for (const double f : basis.nodes()) h0_b.push_back(reference(m, f));
+    }
+    for (std::size_t t = 0; t < 1147; ++t) times.push_back(64.0 - 0.07 + (t + 0.5) / 8192.0);
+  }
+
+  TimeGridWeights compute(TimeGridMethod method) const {
+    return compute_time_grid_weights(basis, {frequencies, df, n_d, strain, whitening}, m_values,
+                                     h0_f, h0_b, times, method);
+  }
+};
+
+const TimeGridInputs& time_grid_inputs() {
+  static const TimeGridInputs inputs;
+  return inputs;
+}
+
+std::map<std::string, std::vector<double>>& time_grid_runs() {
+  static std::map<std::string, std::vector<double>> runs;
+  return runs;
+}
+
+std::map<std::string, TimeGridWeights>& time_grid_results() {
+  static std::map<std::string, TimeGridWeights> results;
+  return results;
+}
+
+void BM_time_grid_weights(benchmark::State& state, TimeGridMethod method, const char* name) {
+  const TimeGridInputs& inputs = time_grid_inputs();
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    const std::clock_t cpu_start = std::clock();
+    TimeGridWeights weights = inputs.compute(method);
+    const double cpu = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    state.SetIterationTime(elapsed);
+    time_grid_runs()[name].push_back(elapsed);
+    time_grid_runs()[std::string(name) + "_cpu"].push_back(cpu);
+    time_grid_results()[name] = std::move(weights);
+  }
+}
+
+// dh at a few times with e^{2πi f τ} reduced modulo one cycle including the product's rounding
+// error (the direct evaluation rounds 2π f τ ≈ 6·10⁵ rad at the 1e-10 level): the reference
+// for both methods' accuracy. Returns max over (m, d) of max_{t,b} |w − reference| / max |ref|.
+double error_against_accurate(const TimeGridInputs& inputs, const TimeGridWeights& w) {
+  const std::size_t n_f = inputs.frequencies.size(), n_b = inputs.basis.size();
+  const auto projector = inputs.basis.projector(inputs.frequencies);
+  std::vector<Complex> integrand(n_f), summary(n_b);
+  double worst = 0.0;
+  for (std::size_t m = 0; m < w.n_modes; ++m) {
+    for (std::size_t d = 0; d < w.n_detectors; ++d) {
+      double difference = 0.0, scale = 0.0;
+      for (const std::size_t t : {0ul, 331ul, 573ul, 574ul, 1000ul, 1146ul}) {
+        for (std::size_t k = 0; k < n_f; ++k) {
+          const double f = inputs.frequencies[k], tau = inputs.times[t];
+          const double cycles = f * tau, rounding = std::fma(f, tau, -cycles);
+          const double phase = 2.0 * std::numbers::pi * ((cycles - std::floor(cycles)) + rounding);
+          integrand[k] = 4.0 * inputs.df * std::pow(inputs.whitening[d * n_f + k], 2) *
+                         inputs.strain[d * n_f + k] * std::conj(inputs.h0_f[m * n_f + k]) *
+                         std::polar(1.0, phase);
+        }
+        projector.project(integrand, summary);
+        for (std::size_t b = 0; b < n_b; ++b) {
+          const Complex node = std::conj(inputs.h0_b[m * n_b + b]);
+          const Complex reference = node == 0.0 ? Complex(0.0) : summary[b] / node;
+          difference = std::max(difference, std::abs(w.dh[w.dh_index(m, t, d, b)] - reference));
+          scale = std::max(scale, std::abs(reference));
+        }
+      }
+      worst = std::max(worst, difference / scale);
+    }
+  }
+  return worst;
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+// max over (m, d) of max_{t,b} |a − b| / max_{t,b} |b|.
+double time_grid_difference(const TimeGridWeights& a, const TimeGridWeights& b) {
+  double worst = 0.0;
+  for (std::size_t m = 0; m < a.n_modes; ++m) {
+    for (std::size_t d = 0; d < a.n_detectors; ++d) {
+      double difference = 0.0, scale = 0.0;
+      for (std::size_t t = 0; t < a.n_times; ++t) {
+        for (std::size_t node = 0; node < a.n_nodes; ++node) {
+          const std::size_t i = a.dh_index(m, t, d, node);
+          difference = std::max(difference, std::abs(a.dh[i] - b.dh[i]));
+          scale = std::max(scale, std::abs(b.dh[i]));
+        }
+      }
+      worst = std::max(worst, difference / scale);
+    }
+  }
+  return worst;
+}
+
 }  // namespace
 
+BENCHMARK_CAPTURE(BM_time_grid_weights, direct, TimeGridMethod::direct, "direct")
+    ->UseManualTime()
+    ->Iterations(1)
+    ->Repetitions(3)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_time_grid_weights, expansion, TimeGridMethod::expansion, "expansion")
+    ->UseManualTime()
+    ->Iterations(1)
+    ->Repetitions(7)
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_coherent_kernel)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_coherent_kernel_stored)->Iterations(3)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_single_detector_kernel)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
@@ -131,6 +284,26 @@ int main(int argc, char** argv) {
                 s["single_gemm"] / s["single_kernel"]);
     std::printf("  best zgemm time / kernel time (roofline) : %.3f\n",
                 s["single_zgemm"] / s["single_kernel"]);
+  }
+  auto& runs = time_grid_runs();
+  if (runs.count("direct") && runs.count("expansion")) {
+    const double direct = median(runs["direct"]), expansion = median(runs["expansion"]);
+    const double direct_cpu = median(runs["direct_cpu"]),
+                 expansion_cpu = median(runs["expansion_cpu"]);
+    std::printf("Time-grid weights (128 s x 15-1600 Hz, 378 nodes, 1147 times, n_d 3, n_m 4):\n");
+    std::printf("  direct median (wall, CPU)                : %.3f s, %.3f s (%zu runs)\n", direct,
+                direct_cpu, runs["direct"].size());
+    std::printf("  expansion median (wall, CPU)             : %.3f s, %.3f s (%zu runs)\n",
+                expansion, expansion_cpu, runs["expansion"].size());
+    std::printf("  direct / expansion time (wall, CPU)      : %.1f, %.1f\n", direct / expansion,
+                direct_cpu / expansion_cpu);
+    const auto& inputs = time_grid_inputs();
+    const auto& results = time_grid_results();
+    std::printf("  max |dh difference| / max |dh| per (m,d) : %.2e  (expansion vs direct)\n",
+                time_grid_difference(results.at("expansion"), results.at("direct")));
+    std::printf("  same against accurate phases, 6 times    : %.2e expansion, %.2e direct\n",
+                error_against_accurate(inputs, results.at("expansion")),
+                error_against_accurate(inputs, results.at("direct")));
   }
   return 0;
 }

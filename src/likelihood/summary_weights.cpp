@@ -1,7 +1,6 @@
 #include "dotpe/likelihood/summary_weights.hpp"
 
 #include <cmath>
-#include <numbers>
 
 #include "dotpe/core/error.hpp"
 
@@ -106,87 +105,6 @@ SummaryWeights compute_summary_weights(const SplineBasis& basis, const EventArra
                 multiplicity * ratio_or_zero(summary[b], left_nodes[b] * std::conj(right_nodes[b]));
           }
         }
-      }
-    }
-  }
-  return weights;
-}
-
-TimeGridWeights compute_time_grid_weights(const SplineBasis& basis, const EventArrays& event,
-                                          const std::vector<int>& m_values,
-                                          std::span<const std::complex<double>> h0_f,
-                                          std::span<const std::complex<double>> h0_nodes,
-                                          std::span<const double> times) {
-  const std::size_t n_f = event.frequencies.size();
-  const std::size_t n_b = basis.size();
-  const std::size_t n_m = m_values.size();
-  require(n_m > 0 && h0_f.size() == n_m * n_f && h0_nodes.size() == n_m * n_b,
-          "time-grid weights: the reference has {} values on the event frequencies and {} on "
-          "the nodes, expected n_m·n_f = {}·{} and n_m·n_b = {}·{}",
-          h0_f.size(), h0_nodes.size(), n_m, n_f, n_m, n_b);
-  require(event.strain.size() == event.n_detectors * n_f &&
-              event.whitening.size() == event.n_detectors * n_f && event.df > 0.0,
-          "time-grid weights: strain has {} and whitening {} values, expected n_detectors·n_f "
-          "= {}·{}, and df must be positive",
-          event.strain.size(), event.whitening.size(), event.n_detectors, n_f);
-  for (std::size_t k = 1; k < n_f; ++k) {
-    require(std::abs(event.frequencies[k] - event.frequencies[k - 1] - event.df) <= 1e-9 * event.df,
-            "time-grid weights: the event's frequencies must be uniform with spacing df = {} Hz, "
-            "but f[{}] − f[{}] = {} Hz",
-            event.df, k, k - 1, event.frequencies[k] - event.frequencies[k - 1]);
-  }
-  TimeGridWeights weights;
-  weights.n_modes = n_m;
-  weights.n_times = times.size();
-  weights.n_detectors = event.n_detectors;
-  weights.n_nodes = n_b;
-  weights.m_values = m_values;
-  weights.dh.assign(n_m * times.size() * event.n_detectors * n_b, 0.0);
-  const auto pairs = mode_pairs(n_m);
-  weights.hh.assign(pairs.size() * event.n_detectors * n_b, 0.0);
-  const SplineBasis::Projector projector = basis.projector(event.frequencies);
-  std::vector<std::complex<double>> blued_conj(n_f), integrand(n_f), summary(n_b);
-  for (std::size_t d = 0; d < event.n_detectors; ++d) {
-    const auto strain = event.strain.subspan(d * n_f, n_f);
-    const auto whitening = event.whitening.subspan(d * n_f, n_f);
-    for (std::size_t m = 0; m < n_m; ++m) {
-      const auto h0 = h0_f.subspan(m * n_f, n_f);
-      const auto nodes = h0_nodes.subspan(m * n_b, n_b);
-      for (std::size_t k = 0; k < n_f; ++k) {
-        blued_conj[k] = 4.0 * event.df * whitening[k] * whitening[k] * strain[k] * std::conj(h0[k]);
-      }
-      for (std::size_t t = 0; t < times.size(); ++t) {
-        // e^{2πi f_k τ} on the uniform grid by a recurrence, re-anchored every 256 bins so
-        // that rounding stays at the 1e-14 level (sin/cos per bin would dominate the cost).
-        const std::complex<double> step =
-            std::polar(1.0, 2.0 * std::numbers::pi * event.df * times[t]);
-        std::complex<double> phasor = 1.0;
-        for (std::size_t k = 0; k < n_f; ++k) {
-          if (k % 256 == 0) {
-            phasor = std::polar(1.0, 2.0 * std::numbers::pi * event.frequencies[k] * times[t]);
-          }
-          integrand[k] = blued_conj[k] * phasor;
-          phasor *= step;
-        }
-        projector.project(integrand, summary);
-        for (std::size_t b = 0; b < n_b; ++b) {
-          weights.dh[weights.dh_index(m, t, d, b)] = ratio_or_zero(summary[b], std::conj(nodes[b]));
-        }
-      }
-    }
-    for (std::size_t pair = 0; pair < pairs.size(); ++pair) {
-      const auto [m, mm] = pairs[pair];
-      const auto left = h0_f.subspan(m * n_f, n_f);
-      const auto right = h0_f.subspan(mm * n_f, n_f);
-      for (std::size_t k = 0; k < n_f; ++k) {
-        integrand[k] = 4.0 * event.df * whitening[k] * whitening[k] * left[k] * std::conj(right[k]);
-      }
-      projector.project(integrand, summary);
-      const double multiplicity = m == mm ? 1.0 : 2.0;
-      for (std::size_t b = 0; b < n_b; ++b) {
-        weights.hh[weights.hh_index(pair, d, b)] =
-            multiplicity *
-            ratio_or_zero(summary[b], h0_nodes[m * n_b + b] * std::conj(h0_nodes[mm * n_b + b]));
       }
     }
   }

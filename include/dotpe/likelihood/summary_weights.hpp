@@ -82,12 +82,27 @@ struct TimeGridWeights {
   }
 };
 
+// How dh is evaluated (hh is the same either way). Both give the same weights to rounding.
+enum class TimeGridMethod {
+  // The expansion when its estimated cost is lower (many times, many frequencies), else direct.
+  automatic,
+  // e^{2πi f_k τ_t} on every frequency and one projection per (m, t, d): O(n_t·(n_f + n_b²)).
+  direct,
+  // Per block of frequencies inside one node interval, e^{2πi (f_k − f_c)(τ_t − τ_c)} as a
+  // Taylor series whose argument stays below 2 (blocks split until it does): moments of the
+  // integrand times the spline coefficients, one real GEMM against the powers of the scaled
+  // times, one phasor per (block, t), then the spline's second-derivative map as a GEMM:
+  // O(n_f·P + n_blocks·P·n_t + n_b²·n_t) with P ≤ 25 terms, for any set of times.
+  expansion,
+};
+
 // h0_f[m·n_f + k], h0_nodes[m·n_b + b]; `times` τ_t in seconds (include t_coarse if the data's
-// time origin needs it).
+// time origin needs it), any order and spacing.
 TimeGridWeights compute_time_grid_weights(const SplineBasis& basis, const EventArrays& event,
                                           const std::vector<int>& m_values,
                                           std::span<const std::complex<double>> h0_f,
                                           std::span<const std::complex<double>> h0_nodes,
-                                          std::span<const double> times);
+                                          std::span<const double> times,
+                                          TimeGridMethod method = TimeGridMethod::automatic);
 
 }  // namespace dotpe::likelihood
