@@ -1,53 +1,51 @@
 #include "dotpe/likelihood/asd_drift.hpp"
 
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_fft_halfcomplex.h>
 
 #include <algorithm>
 #include <cmath>
 #include <memory>
 
 #include "dotpe/core/error.hpp"
+#include "fftw_handles.hpp"
 
 namespace dotpe::likelihood {
 namespace {
 
-struct WavetableDeleter {
-  void operator()(gsl_fft_halfcomplex_wavetable* table) const {
-    gsl_fft_halfcomplex_wavetable_free(table);
-  }
-};
-struct WorkspaceDeleter {
-  void operator()(gsl_fft_real_workspace* work) const { gsl_fft_real_workspace_free(work); }
-};
-
 // numpy.fft.irfft of a one-sided spectrum of n_f values (N = 2(n_f − 1); imaginary parts of
-// the DC and Nyquist bins ignored, as numpy does).
+// the DC and Nyquist bins ignored, as numpy does). FFTW, not GSL's mixed-radix FFT: a
+// segment length with a large prime factor (N = 2·11·18617 for a 128 s event cut at
+// 1599.9 Hz) made GSL take a minute per run; FFTW stays O(N log N) for any N.
 class InverseRealFft {
  public:
   explicit InverseRealFft(std::size_t n_samples)
       : n_(n_samples),
-        table_(gsl_fft_halfcomplex_wavetable_alloc(n_samples)),
-        work_(gsl_fft_real_workspace_alloc(n_samples)) {
-    require(table_ != nullptr && work_ != nullptr,
+        spectrum_(static_cast<fftw_complex*>(fftw_malloc(sizeof(fftw_complex) * (n_ / 2 + 1)))),
+        series_(static_cast<double*>(fftw_malloc(sizeof(double) * n_))) {
+    require(spectrum_ != nullptr && series_ != nullptr,
             "ASD drift: could not allocate an FFT of {} samples", n_samples);
+    plan_.reset(
+        fftw_plan_dft_c2r_1d(static_cast<int>(n_), spectrum_.get(), series_.get(), FFTW_ESTIMATE));
+    require(plan_ != nullptr, "ASD drift: FFTW could not plan an FFT of {} samples", n_);
   }
   std::vector<double> operator()(std::span<const std::complex<double>> spectrum) const {
-    std::vector<double> packed(n_, 0.0);
-    packed[0] = spectrum[0].real();
-    for (std::size_t k = 1; k < n_ / 2; ++k) {
-      packed[2 * k - 1] = spectrum[k].real();
-      packed[2 * k] = spectrum[k].imag();
+    const std::size_t n_f = n_ / 2 + 1;
+    for (std::size_t k = 0; k < n_f; ++k) {
+      spectrum_[k][0] = spectrum[k].real();
+      spectrum_[k][1] = (k == 0 || k == n_f - 1) ? 0.0 : spectrum[k].imag();
     }
-    packed[n_ - 1] = spectrum[n_ / 2].real();
-    gsl_fft_halfcomplex_inverse(packed.data(), 1, n_, table_.get(), work_.get());
-    return packed;
+    fftw_execute(plan_.get());  // c2r overwrites the spectrum buffer, which is refilled above
+    std::vector<double> series(series_.get(), series_.get() + n_);
+    const double inverse_n = 1.0 / static_cast<double>(n_);  // FFTW does not normalise
+    for (double& value : series) value *= inverse_n;
+    return series;
   }
 
  private:
   std::size_t n_;
-  std::unique_ptr<gsl_fft_halfcomplex_wavetable, WavetableDeleter> table_;
-  std::unique_ptr<gsl_fft_real_workspace, WorkspaceDeleter> work_;
+  FftwComplexBuffer spectrum_;
+  FftwRealBuffer series_;
+  FftwPlan plan_;
 };
 
 double median(std::vector<double> values) {

@@ -20,6 +20,7 @@
 
 #include "dotpe/physics/event_data.hpp"
 #include "dotpe/waveform/waveform.hpp"
+#include "fftw_handles.hpp"
 
 namespace dotpe::likelihood::reference_finder_detail {
 
@@ -47,14 +48,9 @@ double chirp_duration(double mchirp, double frequency);
 std::vector<complex> mode22(waveform::Approximant approximant, const IntrinsicPoint& point,
                             double f_ref, std::span<const double> frequencies);
 
-struct FftwFree {
-  void operator()(void* pointer) const { fftw_free(pointer); }
-};
-struct FftwPlanDestroy {
-  void operator()(fftw_plan_s* plan) const { fftw_destroy_plan(plan); }
-};
-using FftwComplexBuffer = std::unique_ptr<fftw_complex[], FftwFree>;
-using FftwPlan = std::unique_ptr<fftw_plan_s, FftwPlanDestroy>;
+using likelihood::FftwComplexBuffer;
+using likelihood::FftwFree;
+using likelihood::FftwPlan;
 
 // An in-place complex backward transform x_n = Σ_k X_k e^{+2πikn/N} of one size, planned once.
 class BackwardFft {
