@@ -7,7 +7,8 @@ The model (docs/performance.md, "Scaling"):
   T_stage(W) = max( N c / W + c ,  N (δ + m / B) )
 
 * T_serial: the stages every rank runs alike or rank 0 runs alone (setup, cross-bank
-  selection, extrinsic sampling, aggregation), measured;
+  selection, extrinsic sampling, aggregation), and the part of each farmed stage outside its
+  farm (per-rank set-up, rank 0's final selection), measured;
 * N, c: tasks of the farmed stage and their mean cost (busy seconds / tasks of the workers);
   N c / W is the work spread evenly, + c the last task still running when the others are done
   (dynamic dispatch bounds the imbalance by one task);
@@ -32,8 +33,9 @@ SERIAL_STAGES = ["setup", "cross_bank", "extrinsic", "aggregate"]
 
 
 def farm_tasks(profile, prefix):
-    """(tasks, mean task seconds, result bytes per task) of the farm stages named prefix*."""
-    tasks, busy, received = 0, 0.0, 0.0
+    """(tasks, mean task seconds, result bytes per task, farm wall seconds) of the farm stages
+    named prefix*."""
+    tasks, busy, received, wall = 0, 0.0, 0.0, 0.0
     for stage in profile.get("task_farm", []):
         if not stage["stage"].startswith(prefix):
             continue
@@ -41,19 +43,27 @@ def farm_tasks(profile, prefix):
         for rank in stage["ranks"]:
             if rank["rank"] == 0:
                 received += rank["bytes_received"]
+                wall += rank["wall_seconds"]
             else:
                 busy += rank["busy_seconds"]
     if tasks == 0:
-        return 0, 0.0, 0.0
-    return tasks, busy / tasks, received / tasks
+        return 0, 0.0, 0.0, 0.0
+    return tasks, busy / tasks, received / tasks, wall
+
+
+def in_stage_serial(profile, name, prefix):
+    """Seconds of a farmed stage spent outside its farm (set-up on every rank, rank 0's final
+    selection): they do not shrink with more workers."""
+    return max(0.0, profile["stage_seconds"].get(name, 0.0) - farm_tasks(profile, prefix)[3])
 
 
 def model(profile, workers, bank_scale, dispatch_seconds, bandwidth):
     stages = profile["stage_seconds"]
     serial = sum(stages.get(s, 0.0) for s in SERIAL_STAGES)
+    serial += sum(in_stage_serial(profile, name, prefix) for name, prefix in FARM_STAGES.items())
     rows = {}
     for name, prefix in FARM_STAGES.items():
-        n, cost, message = farm_tasks(profile, prefix)
+        n, cost, message, _ = farm_tasks(profile, prefix)
         n = n * bank_scale
         if n == 0:
             rows[name] = 0.0
@@ -83,9 +93,10 @@ def main():
     print(f"model from {args.rundir} (bank x{args.bank_scale:g}); serial stages "
           f"{one_serial:.2f} s = {100 * one_serial / t1:.1f}% of the 1-worker time")
     for name, prefix in FARM_STAGES.items():
-        n, cost, message = farm_tasks(profile, prefix)
+        n, cost, message, _ = farm_tasks(profile, prefix)
         print(f"  {name}: {n * args.bank_scale:.0f} tasks x {cost * 1e3:.1f} ms, "
-              f"{message / 1e3:.1f} kB per result")
+              f"{message / 1e3:.1f} kB per result, "
+              f"{in_stage_serial(profile, name, prefix):.2f} s outside the farm")
     print(f"\n{'workers':>8} {'serial [s]':>11} {'incoherent':>11} {'coherent':>9} "
           f"{'total [s]':>10} {'speed-up':>9} {'efficiency':>11}")
     for w in [int(x) for x in args.workers.split(",")]:
@@ -99,8 +110,9 @@ def main():
         serial, rows = model(profile, w, args.bank_scale, dispatch, args.bandwidth)
         stages = measured["stage_seconds"]
         print(f"\ncheck against {rundir} ({w} workers): predicted / measured")
-        for name in FARM_STAGES:
-            print(f"  {name:>10}: {rows[name]:7.2f} / {stages[name]:7.2f} s")
+        for name, prefix in FARM_STAGES.items():
+            predicted = rows[name] + in_stage_serial(profile, name, prefix)
+            print(f"  {name:>10}: {predicted:7.2f} / {stages[name]:7.2f} s")
         print(f"  {'total':>10}: {serial + sum(rows.values()):7.2f} / {stages['total']:7.2f} s")
 
 
