@@ -296,13 +296,21 @@ void DistanceMarginalization::lnlike_marginalized(std::span<const double> dh,
 }
 
 double DistanceMarginalization::lnlike_marginalized_exact(double dh, double hh) const {
-  if (dh == 0.0 && hh == 0.0) return 0.0;
-  const Magnitudes mag = magnitudes(dh, hh, max_distance_, "lnlike_marginalized_exact");
-  return std::log(3.0) + 3.0 * std::log(mag.s1) + log_k_exact(mag.s1, mag.z);
+  return likelihood::lnlike_marginalized_exact(dh, hh, max_distance_);
 }
 
 double DistanceMarginalization::sample_distance(double dh, double hh, RngStream& rng) const {
-  const Magnitudes mag = magnitudes(dh, hh, max_distance_, "sample_distance");
+  return sample_luminosity_distance(dh, hh, rng, max_distance_);
+}
+
+double lnlike_marginalized_exact(double dh, double hh, double max_distance_mpc) {
+  if (dh == 0.0 && hh == 0.0) return 0.0;
+  const Magnitudes mag = magnitudes(dh, hh, max_distance_mpc, "lnlike_marginalized_exact");
+  return std::log(3.0) + 3.0 * std::log(mag.s1) + log_k_exact(mag.s1, mag.z);
+}
+
+double sample_luminosity_distance(double dh, double hh, RngStream& rng, double max_distance_mpc) {
+  const Magnitudes mag = magnitudes(dh, hh, max_distance_mpc, "sample_distance");
   // Panels in s = ‖h‖/D with their log masses; then the inverse CDF.
   const double top = upper_limit(mag.s1, mag.z);
   const double bottom = lower_limit(mag.s1, mag.z);
@@ -334,7 +342,7 @@ double DistanceMarginalization::sample_distance(double dh, double hh, RngStream&
     (mass < log_target ? left : right) = middle;
   }
   const double s = std::exp(0.5 * (left + right));
-  return std::min(mag.norm_h / s, max_distance_);
+  return std::min(mag.norm_h / s, max_distance_mpc);
 }
 
 const DistanceMarginalization& default_distance_marginalization() {

@@ -79,7 +79,6 @@ double chirp_mass(double m1, double m2) {
 io::h5::Table posterior_table(const Inference::State& state, const std::vector<MergedRow>& merged,
                               const std::vector<std::size_t>& draws,
                               const std::vector<double>& weights, bool equal_weights) {
-  const auto& dm = likelihood::default_distance_marginalization();
   const double gmst = physics::greenwich_mean_sidereal_time(state.event.tgps);
   std::map<std::string, std::vector<double>> columns;
   std::vector<std::int64_t> bank_ids, i_column, e_column, o_column;
@@ -91,7 +90,7 @@ io::h5::Table posterior_table(const Inference::State& state, const std::vector<M
     const auto& sample = bank.samples[static_cast<std::size_t>(row.i)];
     const auto e = static_cast<std::size_t>(row.e);
     RngStream rng(state.seed, rng_stream::distance, j);
-    const double distance = dm.sample_distance(row.d_h_1Mpc, row.h_h_1Mpc, rng);
+    const double distance = likelihood::sample_luminosity_distance(row.d_h_1Mpc, row.h_h_1Mpc, rng);
     const double m1 = std::max(sample.m1, sample.m2);
     const double m2 = std::min(sample.m1, sample.m2);
     const double t_linfree = state.extrinsic.t_geocenter[e];
@@ -306,8 +305,7 @@ nlohmann::json injection_summary(const Inference::State& state) {
   const double dh_1mpc = d_h * distance;
   const double hh_1mpc = h_h * distance * distance;
   return {{"bestfit_lnlike", dh_1mpc > 0.0 ? 0.5 * dh_1mpc * dh_1mpc / hh_1mpc : 0.0},
-          {"lnl_marginalized",
-           likelihood::default_distance_marginalization().lnlike_marginalized(dh_1mpc, hh_1mpc)},
+          {"lnl_marginalized", likelihood::lnlike_marginalized_exact(dh_1mpc, hh_1mpc)},
           {"lnl", d_h - 0.5 * h_h}};
 }
 

@@ -236,7 +236,9 @@ void Inference::run_coherent() {
     state.coherent_kernel.emplace(state.weights, state.asd_drift,
                                   static_cast<std::size_t>(state.config.n_phi));
   }
-  (void)likelihood::default_distance_marginalization();  // build the table before timing tasks
+  // Workers build the distance table while rank 0 draws the extrinsic samples (stage 4);
+  // rank 0 never needs it, so it starts dispatching at once.
+  if (!state.farm->is_coordinator()) (void)likelihood::default_distance_marginalization();
   IntrinsicCache cache;
   for (std::size_t k = 0; k < state.banks.size(); ++k) {
     BankRun& bank = state.banks[k];

@@ -58,4 +58,13 @@ class DistanceMarginalization {
 // The process-wide table for the default prior (built on first use, about half a second).
 const DistanceMarginalization& default_distance_marginalization();
 
+// The table-free parts, for callers that need no table (rank 0's post-processing): the direct
+// quadrature and the distance sampler of the class above, for a prior up to max_distance_mpc.
+double lnlike_marginalized_exact(
+    double dh, double hh,
+    double max_distance_mpc = DistanceMarginalization::default_max_distance_mpc);
+double sample_luminosity_distance(
+    double dh, double hh, RngStream& rng,
+    double max_distance_mpc = DistanceMarginalization::default_max_distance_mpc);
+
 }  // namespace dotpe::likelihood
