@@ -1,5 +1,6 @@
 #include "dotpe/extrinsic/time_proposal.hpp"
 
+#include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -119,34 +120,59 @@ std::vector<double> incoherent_chi2(const likelihood::TimeGridWeights& weights,
   for (std::size_t pair = 0; pair < pairs.size(); ++pair) {
     if (pairs[pair].first == pairs[pair].second) diagonal[pairs[pair].first] = pair;
   }
-  std::vector<double> chi2(n_templates * n_d * n_t, 0.0);
-  std::vector<double> abs_dh(n_t);
-  for (std::size_t k = 0; k < n_templates; ++k) {
-    const auto h = [&](std::size_t m, std::size_t p) {
-      return templates.subspan(((k * n_m + m) * 2 + p) * n_b, n_b);
-    };
+  std::vector<double> inverse_drift_sq(n_d, 1.0);
+  for (std::size_t d = 0; d < n_d && !asd_drift.empty(); ++d) {
+    inverse_drift_sq[d] = 1.0 / (asd_drift[d] * asd_drift[d]);
+  }
+  // Σ_{m,p} |dh_{m,p}(t)| and hh per (template, detector); dh for every time and template of
+  // one (m, d) is a single complex GEMM (n_t × n_b)·(n_b × 2K): the plain loop with
+  // std::complex products neither vectorised nor reused the weights across templates.
+  std::vector<double> abs_dh(n_templates * n_d * n_t, 0.0);  // [k][d][t]
+  std::vector<double> hh(n_templates * n_d, 0.0);            // [k][d]
+  using ComplexMatrix = Eigen::Matrix<std::complex<double>, Eigen::Dynamic, Eigen::Dynamic>;
+  using RowMajorComplexMatrix =
+      Eigen::Matrix<std::complex<double>, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const auto n_columns = static_cast<Eigen::Index>(2 * n_templates);
+  ComplexMatrix conj_h(static_cast<Eigen::Index>(n_b), n_columns);
+  for (std::size_t m = 0; m < n_m; ++m) {
+    for (std::size_t k = 0; k < n_templates; ++k) {
+      for (std::size_t p = 0; p < 2; ++p) {
+        const auto hmp = templates.subspan(((k * n_m + m) * 2 + p) * n_b, n_b);
+        for (std::size_t b = 0; b < n_b; ++b) {
+          conj_h(static_cast<Eigen::Index>(b), static_cast<Eigen::Index>(2 * k + p)) =
+              std::conj(hmp[b]);
+        }
+      }
+    }
     for (std::size_t d = 0; d < n_d; ++d) {
-      const double inverse_drift_sq = asd_drift.empty() ? 1.0 : 1.0 / (asd_drift[d] * asd_drift[d]);
-      double hh = 0.0;
-      std::fill(abs_dh.begin(), abs_dh.end(), 0.0);
-      for (std::size_t m = 0; m < n_m; ++m) {
+      // Rows t of dh[m, t, d, ·] are n_d·n_b apart.
+      const Eigen::Map<const RowMajorComplexMatrix, 0, Eigen::OuterStride<>> dh_weights(
+          &weights.dh[weights.dh_index(m, 0, d, 0)], static_cast<Eigen::Index>(n_t),
+          static_cast<Eigen::Index>(n_b),
+          Eigen::OuterStride<>(static_cast<Eigen::Index>(n_d * n_b)));
+      const ComplexMatrix dh = dh_weights * conj_h;
+      const auto* hh_weights = &weights.hh[weights.hh_index(diagonal[m], d, 0)];
+      for (std::size_t k = 0; k < n_templates; ++k) {
+        double* row = &abs_dh[(k * n_d + d) * n_t];
         for (std::size_t p = 0; p < 2; ++p) {
-          const auto hmp = h(m, p);
-          for (std::size_t b = 0; b < n_b; ++b) {
-            hh += (weights.hh[weights.hh_index(diagonal[m], d, b)] * std::norm(hmp[b])).real();
-          }
+          const auto column = static_cast<Eigen::Index>(2 * k + p);
           for (std::size_t t = 0; t < n_t; ++t) {
-            std::complex<double> dh = 0.0;
-            const auto* w = &weights.dh[weights.dh_index(m, t, d, 0)];
-            for (std::size_t b = 0; b < n_b; ++b) dh += w[b] * std::conj(hmp[b]);
-            abs_dh[t] += std::abs(dh) * inverse_drift_sq;
+            row[t] += std::abs(dh(static_cast<Eigen::Index>(t), column)) * inverse_drift_sq[d];
+          }
+          for (std::size_t b = 0; b < n_b; ++b) {
+            hh[k * n_d + d] +=
+                (hh_weights[b] * std::norm(conj_h(static_cast<Eigen::Index>(b), column))).real();
           }
         }
       }
-      hh *= inverse_drift_sq;
-      for (std::size_t t = 0; t < n_t; ++t) {
-        chi2[(k * n_d + d) * n_t + t] = hh > 0.0 ? abs_dh[t] * abs_dh[t] / hh : 0.0;
-      }
+    }
+  }
+  std::vector<double> chi2(n_templates * n_d * n_t, 0.0);
+  for (std::size_t kd = 0; kd < n_templates * n_d; ++kd) {
+    const double norm = hh[kd] * inverse_drift_sq[kd % n_d];
+    for (std::size_t t = 0; t < n_t; ++t) {
+      const double value = abs_dh[kd * n_t + t];
+      chi2[kd * n_t + t] = norm > 0.0 ? value * value / norm : 0.0;
     }
   }
   return chi2;

@@ -6,12 +6,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <complex>
 #include <map>
 #include <numeric>
 #include <vector>
 
 #include "dotpe/core/error.hpp"
 #include "dotpe/core/rng.hpp"
+#include "dotpe/likelihood/summary_weights.hpp"
 
 namespace dotpe::extrinsic {
 namespace {
@@ -164,6 +166,60 @@ TEST(DelayPrior, TripleMarginalisesTheFirstLag) {
   }
   EXPECT_GT(allowed_with_lag, 0u);
   EXPECT_LT(allowed_with_lag, allowed_alone / 2);
+}
+
+TEST(IncoherentChi2, EqualsTheDirectSumsOverNodes) {
+  // Random time-grid weights and templates: 3 templates, 2 m groups, 5 times, 2 detectors,
+  // 7 nodes. chi²[k,d,t] = (Σ_{m,p} |Σ_b dh[m,t,d,b] conj(h[k,m,p,b])| / ξ_d²)² / (Σ_{m,p,b}
+  // hh[mm,d,b] |h[k,m,p,b]|² / ξ_d²), written out here with plain loops.
+  likelihood::TimeGridWeights weights;
+  weights.n_modes = 2;
+  weights.n_times = 5;
+  weights.n_detectors = 2;
+  weights.n_nodes = 7;
+  weights.m_values = {2, 3};
+  const std::size_t n_k = 3, n_m = 2, n_t = 5, n_d = 2, n_b = 7;
+  std::uint64_t counter = 0;
+  const auto normal = [&counter] { return RngStream(5, rng_stream::tests, counter++).normal(); };
+  weights.dh.resize(n_m * n_t * n_d * n_b);
+  for (auto& value : weights.dh) value = {normal(), normal()};
+  weights.hh.resize(3 * n_d * n_b);  // pairs (0,0), (0,1), (1,1)
+  for (auto& value : weights.hh) value = {1.0 + std::abs(normal()), 0.1 * normal()};
+  std::vector<std::complex<double>> templates(n_k * n_m * 2 * n_b);
+  for (auto& value : templates) value = {normal(), normal()};
+  const std::vector<double> drift = {1.1, 0.9};
+  const std::vector<double> chi2 = incoherent_chi2(weights, drift, n_k, templates);
+  ASSERT_EQ(chi2.size(), n_k * n_d * n_t);
+  const std::size_t diagonal_pair[2] = {0, 2};
+  for (std::size_t k = 0; k < n_k; ++k) {
+    for (std::size_t d = 0; d < n_d; ++d) {
+      const double scale = 1.0 / (drift[d] * drift[d]);
+      double hh = 0.0;
+      for (std::size_t m = 0; m < n_m; ++m) {
+        for (std::size_t p = 0; p < 2; ++p) {
+          for (std::size_t b = 0; b < n_b; ++b) {
+            const auto h = templates[((k * n_m + m) * 2 + p) * n_b + b];
+            hh += weights.hh[(diagonal_pair[m] * n_d + d) * n_b + b].real() * std::norm(h);
+          }
+        }
+      }
+      for (std::size_t t = 0; t < n_t; ++t) {
+        double sum_abs = 0.0;
+        for (std::size_t m = 0; m < n_m; ++m) {
+          for (std::size_t p = 0; p < 2; ++p) {
+            std::complex<double> dh = 0.0;
+            for (std::size_t b = 0; b < n_b; ++b) {
+              dh += weights.dh[((m * n_t + t) * n_d + d) * n_b + b] *
+                    std::conj(templates[((k * n_m + m) * 2 + p) * n_b + b]);
+            }
+            sum_abs += std::abs(dh) * scale;
+          }
+        }
+        const double expected = sum_abs * sum_abs / (hh * scale);
+        EXPECT_NEAR(chi2[(k * n_d + d) * n_t + t], expected, 1e-12 * expected) << k << d << t;
+      }
+    }
+  }
 }
 
 }  // namespace
