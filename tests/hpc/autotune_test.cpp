@@ -150,7 +150,9 @@ TEST(Hardware, SignatureIsDetectedAndKeyedByEveryField) {
 class Cache : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = testing::fresh_work_dir("hpc_autotune_cache");
+    // One directory per test: CTest runs this fixture's tests in parallel.
+    dir_ = testing::fresh_work_dir(std::string("hpc_autotune_cache_") +
+                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
     const char* old = std::getenv("XDG_CACHE_HOME");
     if (old != nullptr) saved_ = old;
     setenv("XDG_CACHE_HOME", dir_.c_str(), 1);

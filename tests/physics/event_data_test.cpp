@@ -62,7 +62,11 @@ TEST(EventData, ImportsTheGW170104NpzAsTheReferenceDescribesIt) {
 
 // Files written by numpy as the reference package writes them (tests/oracle/physics_event_npz.py).
 std::filesystem::path reference_npz_files() {
-  const auto directory = testing::fresh_work_dir("event_npz_variants");
+  // One directory per test: CTest runs the tests that call this in parallel, and a shared one
+  // was wiped by one test while the other read it.
+  const auto directory =
+      testing::fresh_work_dir(std::string("event_npz_variants_") +
+                              ::testing::UnitTest::GetInstance()->current_test_info()->name());
   const char* source = std::getenv("DOTPE_TEST_SOURCE_DIR");
   const std::string command = testing::python() + " " +
                               std::string(source != nullptr ? source : "tests") +
