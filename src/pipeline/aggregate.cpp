@@ -61,16 +61,6 @@ std::vector<MergedRow> merge_banks(const Inference::State& state, LogSumAccumula
   return merged;
 }
 
-template <typename Key>
-double grouped_effective_size(const std::vector<MergedRow>& rows, const std::vector<double>& p,
-                              Key key) {
-  std::map<decltype(key(rows.front())), double> sums;
-  for (std::size_t r = 0; r < rows.size(); ++r) sums[key(rows[r])] += p[r];
-  double sum_sq = 0.0;
-  for (const auto& [group, sum] : sums) sum_sq += sum * sum;
-  return sum_sq > 0.0 ? 1.0 / sum_sq : 0.0;
-}
-
 double chirp_mass(double m1, double m2) {
   return std::pow(m1 * m2, 0.6) / std::pow(m1 + m2, 0.2);
 }
@@ -428,8 +418,8 @@ void aggregate_on_coordinator(Inference::State& state) {
     bestfit_max = std::max(bestfit_max, row.row.bestfit_lnlike);
     lnl_max = std::max(lnl_max, row.row.lnl_marginalized);
   }
-  const double n_effective_e =
-      grouped_effective_size(merged, weights, [](const MergedRow& r) { return r.row.e; });
+  const double n_effective_e = grouped_effective_size<MergedRow>(
+      merged, weights, [](const MergedRow& r) { return r.row.e; });
   // Banks draw their templates independently, so their intrinsic errors add in quadrature with
   // weights Z_k/Z; the extrinsic draws are shared, so that part comes from the merged rows.
   double intrinsic_variance = 0.0;
@@ -440,11 +430,11 @@ void aggregate_on_coordinator(Inference::State& state) {
   }
   const EvidenceError ln_evidence_error{
       std::sqrt(intrinsic_variance),
-      evidence_error(1.0, 1.0, n_effective_e, static_cast<double>(config.n_ext)).extrinsic};
+      relative_mean_error(n_effective_e, static_cast<double>(config.n_ext))};
   nlohmann::json& summary = state.summary;
   summary = {{"n_effective", n_effective},
              {"n_effective_i",
-              grouped_effective_size(
+              grouped_effective_size<MergedRow>(
                   merged, weights, [](const MergedRow& r) { return std::pair(r.bank, r.row.i); })},
              {"n_effective_e", n_effective_e},
              {"bestfit_lnlike_max", bestfit_max},

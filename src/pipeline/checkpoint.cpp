@@ -18,8 +18,7 @@ namespace {
 constexpr std::array<char, 8> kMagic = {'D', 'O', 'T', 'P', 'E', 'C', 'K', '1'};
 
 std::uint32_t crc32_of(const std::string& bytes) {
-  return static_cast<std::uint32_t>(
-      ::crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
+  return bytes_crc32(bytes.data(), bytes.size());
 }
 
 template <typename T>
@@ -164,14 +163,12 @@ std::uint32_t file_crc32(const std::filesystem::path& path) {
   std::ifstream stream(path, std::ios::binary);
   require(stream.good(), "cannot read '{}'", path.string());
   std::vector<char> buffer(1 << 22);
-  uLong crc = ::crc32(0L, Z_NULL, 0);
+  std::uint32_t crc = 0;
   while (stream) {
     stream.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    const auto count = stream.gcount();
-    if (count > 0)
-      crc = ::crc32(crc, reinterpret_cast<const Bytef*>(buffer.data()), static_cast<uInt>(count));
+    crc = bytes_crc32(buffer.data(), static_cast<std::size_t>(stream.gcount()), crc);
   }
-  return static_cast<std::uint32_t>(crc);
+  return crc;
 }
 
 std::uint32_t bytes_crc32(const void* data, std::size_t size, std::uint32_t crc) {

@@ -15,17 +15,6 @@ namespace {
 
 constexpr double kMinusInfinity = -std::numeric_limits<double>::infinity();
 
-// 1 / Σ_g (Σ_{rows in group g} p)² for probabilities p grouped by `group_of(row)`.
-template <typename GroupOf>
-double grouped_effective_size(std::span<const CoherentRow> rows, std::span<const double> p,
-                              const GroupOf& group_of) {
-  std::map<std::int64_t, double> totals;
-  for (std::size_t k = 0; k < rows.size(); ++k) totals[group_of(rows[k])] += p[k];
-  double sum_of_squares = 0.0;
-  for (const auto& [group, total] : totals) sum_of_squares += total * total;
-  return sum_of_squares > 0.0 ? 1.0 / sum_of_squares : 0.0;
-}
-
 }  // namespace
 
 double safe_logsumexp(std::span<const double> values) {
@@ -63,8 +52,10 @@ BankEvidence bank_evidence(std::span<const CoherentRow> rows, double grid_points
                                          : std::numeric_limits<double>::quiet_NaN();
   const auto p = normalized_weights(ln_posteriors);
   result.n_effective = effective_sample_size(p);
-  result.n_effective_i = grouped_effective_size(rows, p, [](const CoherentRow& r) { return r.i; });
-  result.n_effective_e = grouped_effective_size(rows, p, [](const CoherentRow& r) { return r.e; });
+  result.n_effective_i =
+      grouped_effective_size<CoherentRow>(rows, p, [](const CoherentRow& r) { return r.i; });
+  result.n_effective_e =
+      grouped_effective_size<CoherentRow>(rows, p, [](const CoherentRow& r) { return r.e; });
   return result;
 }
 
@@ -78,18 +69,18 @@ double EvidenceError::total() const {
   return std::hypot(intrinsic, extrinsic);
 }
 
+double relative_mean_error(double n_effective, double n_samples) {
+  require(n_effective > 0.0 && n_samples >= 1.0,
+          "internal error: evidence error needs a positive effective size (got {}) and at least "
+          "one sample (got {})",
+          n_effective, n_samples);
+  // max(0, ·): a difference of estimates, which rounds below zero when the weights are equal.
+  return std::sqrt(std::max(0.0, 1.0 / n_effective - 1.0 / n_samples));
+}
+
 EvidenceError evidence_error(double n_effective_i, double n_int, double n_effective_e,
                              double n_ext) {
-  require(n_effective_i > 0.0 && n_effective_e > 0.0 && n_int >= 1.0 && n_ext >= 1.0,
-          "internal error: evidence error needs positive effective sizes (got {}, {}) and "
-          "sample counts (got {}, {})",
-          n_effective_i, n_effective_e, n_int, n_ext);
-  // max(0, ·): the two terms are differences of estimates and can round below zero when the
-  // weights are all equal.
-  const auto relative_sd = [](double n_effective, double n) {
-    return std::sqrt(std::max(0.0, 1.0 / n_effective - 1.0 / n));
-  };
-  return {relative_sd(n_effective_i, n_int), relative_sd(n_effective_e, n_ext)};
+  return {relative_mean_error(n_effective_i, n_int), relative_mean_error(n_effective_e, n_ext)};
 }
 
 std::vector<std::vector<std::size_t>> select_across_banks(

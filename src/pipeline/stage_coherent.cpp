@@ -236,9 +236,8 @@ void Inference::run_coherent() {
     state.coherent_kernel.emplace(state.weights, state.asd_drift,
                                   static_cast<std::size_t>(state.config.n_phi));
   }
-  // Workers build the distance table while rank 0 draws the extrinsic samples (stage 4);
-  // rank 0 never needs it, so it starts dispatching at once.
-  if (!state.farm->is_coordinator()) (void)likelihood::default_distance_marginalization();
+  // The workers built the distance table during stage 4 (draw_extrinsic); rank 0 never needs
+  // it, so it starts dispatching at once.
   IntrinsicCache cache;
   for (std::size_t k = 0; k < state.banks.size(); ++k) {
     BankRun& bank = state.banks[k];

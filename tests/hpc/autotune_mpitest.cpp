@@ -6,21 +6,13 @@
 
 #include "dotpe/core/error.hpp"
 #include "dotpe/hpc/autotune.hpp"
+#include "mpi_world.hpp"
 
 namespace dotpe::hpc {
 namespace {
 
-int world_rank() {
-  int rank = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  return rank;
-}
-
-int world_size() {
-  int size = 1;
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
-  return size;
-}
+using testing::world_rank;
+using testing::world_size;
 
 TEST(MeasureStage, CandidatesRunOnTheFirstRanksOfTheJob) {
   constexpr std::size_t kUnits = 23;

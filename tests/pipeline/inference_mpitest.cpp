@@ -30,6 +30,7 @@
 #include "dotpe/physics/noise.hpp"
 #include "dotpe/physics/sky.hpp"
 #include "dotpe/pipeline/inference.hpp"
+#include "mpi_world.hpp"
 #include "test_paths.hpp"
 
 namespace dotpe::pipeline {
@@ -39,17 +40,8 @@ namespace fs = std::filesystem;
 using Complex = std::complex<double>;
 constexpr double kPi = std::numbers::pi;
 
-int world_rank() {
-  int rank = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  return rank;
-}
-
-int world_size() {
-  int size = 1;
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
-  return size;
-}
+using testing::world_rank;
+using testing::world_size;
 
 void barrier() {
   MPI_Barrier(MPI_COMM_WORLD);

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <span>
 #include <vector>
 
@@ -44,6 +45,18 @@ std::vector<double> normalized_weights(std::span<const double> log_weights);
 
 BankEvidence bank_evidence(std::span<const CoherentRow> rows, double grid_points);
 
+// 1 / Σ_g (Σ_{rows r in group g} p_r)²: the effective number of groups (templates, extrinsic
+// samples) under probabilities p, grouped by `group_of(row)` (any ordered key).
+template <typename Row, typename GroupOf>
+double grouped_effective_size(std::span<const Row> rows, std::span<const double> p,
+                              const GroupOf& group_of) {
+  std::map<decltype(group_of(rows.front())), double> totals;
+  for (std::size_t k = 0; k < rows.size(); ++k) totals[group_of(rows[k])] += p[k];
+  double sum_of_squares = 0.0;
+  for (const auto& [group, total] : totals) sum_of_squares += total * total;
+  return sum_of_squares > 0.0 ? 1.0 / sum_of_squares : 0.0;
+}
+
 // lnZ = logsumexp of the banks' ln evidences.
 double combined_ln_evidence(std::span<const BankEvidence> banks);
 
@@ -62,6 +75,9 @@ struct EvidenceError {
 };
 EvidenceError evidence_error(double n_effective_i, double n_int, double n_effective_e,
                              double n_ext);
+// One part of it: sqrt(1/n_effective − 1/n_samples), the relative standard error of a mean of
+// n_samples draws whose weights have that effective size.
+double relative_mean_error(double n_effective, double n_samples);
 
 // Stage 3: keep sample i of bank k iff lnlike_k[i] >= (global maximum) - max_drop.
 // Returns the kept positions per bank; throws dotpe::Error when nothing is kept.
