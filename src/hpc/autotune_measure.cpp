@@ -18,9 +18,16 @@
 #include "dotpe/core/memory.hpp"
 #include "dotpe/core/timer.hpp"
 #include "dotpe/hpc/autotune.hpp"
+#include "messaging.hpp"
 
 namespace dotpe::hpc {
 namespace {
+
+using detail::decode_task;
+using detail::encode_task;
+using detail::Message;
+using detail::receive;
+using detail::send;
 
 enum Tag : int {
   kTaskTag = 201,
@@ -45,51 +52,6 @@ class SubCommunicator {
  private:
   MPI_Comm comm_ = MPI_COMM_NULL;
 };
-
-struct Message {
-  int source = 0;
-  int tag = 0;
-  std::string payload;
-};
-
-// As TaskFarm: probe for 100 µs, then sleep 20 µs → 2 ms, so a waiting rank leaves its core to
-// the workers (which matters most when workers + coordinator exceed the cores).
-Message receive(MPI_Comm comm, int source) {
-  MPI_Status status;
-  int flag = 0;
-  const auto spin_until = std::chrono::steady_clock::now() + std::chrono::microseconds(100);
-  while (flag == 0 && std::chrono::steady_clock::now() < spin_until) {
-    MPI_Iprobe(source, MPI_ANY_TAG, comm, &flag, &status);
-  }
-  auto pause = std::chrono::microseconds(20);
-  while (flag == 0) {
-    std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::microseconds(2000));
-    MPI_Iprobe(source, MPI_ANY_TAG, comm, &flag, &status);
-  }
-  int count = 0;
-  MPI_Get_count(&status, MPI_CHAR, &count);
-  Message message{status.MPI_SOURCE, status.MPI_TAG,
-                  std::string(static_cast<std::size_t>(count), '\0')};
-  MPI_Recv(message.payload.data(), count, MPI_CHAR, status.MPI_SOURCE, status.MPI_TAG, comm,
-           MPI_STATUS_IGNORE);
-  return message;
-}
-
-void send(MPI_Comm comm, int destination, int tag, const std::string& payload) {
-  MPI_Send(payload.data(), static_cast<int>(payload.size()), MPI_CHAR, destination, tag, comm);
-}
-
-std::string encode_task(const Task& task) {
-  const std::uint64_t fields[3] = {task.id, task.first_unit, task.unit_count};
-  return std::string(reinterpret_cast<const char*>(fields), sizeof(fields));
-}
-
-Task decode_task(const std::string& payload) {
-  std::uint64_t fields[3] = {};
-  std::memcpy(fields, payload.data(), sizeof(fields));
-  return {fields[0], fields[1], fields[2]};
-}
 
 // Starts a new peak-RSS window: memory a previous candidate freed goes back to the system and
 // the kernel's high-water mark is reset to the current RSS (Linux ≥ 4.0).

@@ -15,9 +15,16 @@
 #include "dotpe/core/log.hpp"
 #include "dotpe/core/memory.hpp"
 #include "dotpe/core/timer.hpp"
+#include "messaging.hpp"
 
 namespace dotpe::hpc {
 namespace {
+
+using detail::decode_task;
+using detail::encode_task;
+using detail::Message;
+using detail::receive;
+using detail::send;
 
 // Message tags of the farm protocol.
 enum Tag : int {
@@ -32,44 +39,6 @@ enum Tag : int {
 // so that a worker never waits for a round trip to the coordinator.
 constexpr std::size_t kTasksInFlightPerWorker = 2;
 
-struct Message {
-  int source = 0;
-  int tag = 0;
-  std::string payload;
-};
-
-// Waits for a message without burning a core: MPI_Iprobe in a tight loop for at most 100 µs
-// (messages that follow each other closely are picked up at once), then sleeps that grow from
-// 20 µs to 2 ms while nothing arrives (Open MPI's blocking receive would busy-poll a core).
-Message receive(int source, double& bytes_received) {
-  MPI_Status status;
-  int flag = 0;
-  const auto spin_until = std::chrono::steady_clock::now() + std::chrono::microseconds(100);
-  while (flag == 0 && std::chrono::steady_clock::now() < spin_until) {
-    MPI_Iprobe(source, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &status);
-  }
-  auto pause = std::chrono::microseconds(20);
-  while (flag == 0) {
-    std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::microseconds(2000));
-    MPI_Iprobe(source, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &status);
-  }
-  int count = 0;
-  MPI_Get_count(&status, MPI_CHAR, &count);
-  Message message{status.MPI_SOURCE, status.MPI_TAG,
-                  std::string(static_cast<std::size_t>(count), '\0')};
-  MPI_Recv(message.payload.data(), count, MPI_CHAR, status.MPI_SOURCE, status.MPI_TAG,
-           MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-  bytes_received += count;
-  return message;
-}
-
-void send(int destination, int tag, const std::string& payload, double& bytes_sent) {
-  MPI_Send(payload.data(), static_cast<int>(payload.size()), MPI_CHAR, destination, tag,
-           MPI_COMM_WORLD);
-  bytes_sent += static_cast<double>(payload.size());
-}
-
 std::string encode_id(std::uint64_t id) {
   return std::string(reinterpret_cast<const char*>(&id), 8);
 }
@@ -78,17 +47,6 @@ std::uint64_t decode_id(const std::string& payload) {
   std::uint64_t id = 0;
   std::memcpy(&id, payload.data(), 8);
   return id;
-}
-
-std::string encode_task(const Task& task) {
-  const std::uint64_t fields[3] = {task.id, task.first_unit, task.unit_count};
-  return std::string(reinterpret_cast<const char*>(fields), sizeof(fields));
-}
-
-Task decode_task(const std::string& payload) {
-  std::uint64_t fields[3] = {};
-  std::memcpy(fields, payload.data(), sizeof(fields));
-  return {fields[0], fields[1], fields[2]};
 }
 
 // Progress on rank 0: a live line on a terminal, a log line every 10 s otherwise.
@@ -136,13 +94,13 @@ struct Coordinator {
     std::map<std::size_t, std::string> ready;  // reorder buffer
     const auto hand_out = [&](int worker) {
       if (next_task == tasks.size()) return;
-      send(worker, kTaskTag, encode_task(tasks[next_task++]), profile.bytes_sent);
+      send(MPI_COMM_WORLD, worker, kTaskTag, encode_task(tasks[next_task++]), &profile.bytes_sent);
     };
     for (std::size_t round = 0; round < kTasksInFlightPerWorker; ++round) {
       for (int worker = 1; worker < size; ++worker) hand_out(worker);
     }
     while (next_merge < tasks.size()) {
-      Message message = receive(MPI_ANY_SOURCE, profile.bytes_received);
+      Message message = receive(MPI_COMM_WORLD, MPI_ANY_SOURCE, &profile.bytes_received);
       const std::uint64_t id = decode_id(message.payload);
       if (message.tag == kErrorTag) {
         return fmt::format("task {} (units {}-{}) failed on rank {}: {}", id, tasks[id].first_unit,
@@ -173,10 +131,11 @@ struct Coordinator {
   // Stops every worker and drains what they still send, so that no rank is left blocked.
   void shut_down(const std::optional<std::string>& failure) {
     const std::string stop = encode_id(failure ? 1 : 0) + failure.value_or("");
-    for (int worker = 1; worker < size; ++worker) send(worker, kStopTag, stop, profile.bytes_sent);
+    for (int worker = 1; worker < size; ++worker)
+      send(MPI_COMM_WORLD, worker, kStopTag, stop, &profile.bytes_sent);
     int done = 0;
     while (done < size - 1) {
-      if (receive(MPI_ANY_SOURCE, profile.bytes_received).tag == kDoneTag) ++done;
+      if (receive(MPI_COMM_WORLD, MPI_ANY_SOURCE, &profile.bytes_received).tag == kDoneTag) ++done;
     }
   }
 };
@@ -186,9 +145,9 @@ std::optional<std::string> run_worker(const std::function<std::string(const Task
                                       StageProfile::Rank& profile) {
   bool failed_here = false;
   while (true) {
-    const Message message = receive(0, profile.bytes_received);
+    const Message message = receive(MPI_COMM_WORLD, 0, &profile.bytes_received);
     if (message.tag == kStopTag) {
-      send(0, kDoneTag, encode_id(0), profile.bytes_sent);
+      send(MPI_COMM_WORLD, 0, kDoneTag, encode_id(0), &profile.bytes_sent);
       if (decode_id(message.payload) == 0) return std::nullopt;
       return message.payload.substr(8);
     }
@@ -199,10 +158,10 @@ std::optional<std::string> run_worker(const std::function<std::string(const Task
       const std::string result = compute(task);
       profile.busy_seconds += computing.seconds();
       profile.tasks += 1.0;
-      send(0, kResultTag, encode_id(task.id) + result, profile.bytes_sent);
+      send(MPI_COMM_WORLD, 0, kResultTag, encode_id(task.id) + result, &profile.bytes_sent);
     } catch (const std::exception& error) {
       failed_here = true;
-      send(0, kErrorTag, encode_id(task.id) + error.what(), profile.bytes_sent);
+      send(MPI_COMM_WORLD, 0, kErrorTag, encode_id(task.id) + error.what(), &profile.bytes_sent);
     }
   }
 }
