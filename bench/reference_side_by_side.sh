@@ -198,20 +198,16 @@ for c, (_, sums) in cols.items():
               f"  ln Z_discarded = {s.get('ln_evidence_discarded', float('nan')):.3f}")
         # seed 1: every round and worker count give the same ln Z (dotpe: bit for bit)
         (lnz_dotpe if c.startswith("dotpe") else lnz_ref).setdefault("1", s["ln_evidence"])
-for sd in seeds:
-    try:
-        _, s = dotpe(f"{out}/dotpe_w2_seed{sd}")
-    except FileNotFoundError:
-        continue
-    print(f"  dotpe seed {sd:<3} ln Z = {s['ln_evidence']:.4f}  n_effective = {s['n_effective']:.1f}")
-    lnz_dotpe[sd] = s["ln_evidence"]
-for sd in ref_seeds:
-    try:
-        _, s = ref(f"{out}/ref_mp2_seed{sd}")
-    except FileNotFoundError:
-        continue
-    print(f"  ref seed {sd:<5} ln Z = {s['ln_evidence']:.4f}  n_effective = {s['n_effective']:.1f}")
-    lnz_ref[sd] = s["ln_evidence"]
+for label, run_seeds, load, prefix, lnz in (("dotpe", seeds, dotpe, "dotpe_w2_seed", lnz_dotpe),
+                                            ("ref", ref_seeds, ref, "ref_mp2_seed", lnz_ref)):
+    for sd in run_seeds:
+        try:
+            _, s = load(f"{out}/{prefix}{sd}")
+        except FileNotFoundError:
+            continue
+        print(f"  {label} seed {sd:<3} ln Z = {s['ln_evidence']:.4f}  "
+              f"n_effective = {s['n_effective']:.1f}")
+        lnz[sd] = s["ln_evidence"]
 for name, d in (("dotpe", lnz_dotpe), ("reference", lnz_ref)):
     if len(d) > 1:
         v = list(d.values())

@@ -15,20 +15,10 @@ check "bank" 0 "$dotpe" bank --out "$work/bank.h5" --size 256 --blocksize 64 --m
 check "injection" 0 "$dotpe" inject --out "$work/event.h5" --approximant IMRPhenomHM --m1 24 \
   --m2 20 --s1z 0.1 --distance 1500 --ra 1.2 --dec 0.4 --psi 0.3 --iota 0.6 --duration 8 \
   --fmin 20 --fmax 512 --seed 2
-make_ini() {
-  cat >"$work/$1.ini" <<INI
-event = $work/event.h5
-bank = $work/bank.h5
-n-ext = 64
-n-phi = 8
-n-t = 16
-blocksize = 64
-single-detector-blocksize = 64
-seed = 1
-rundir = $work/$1
-INI
-}
-for name in serial three_workers cached; do make_ini "$name"; done
+for name in serial three_workers cached; do
+  write_run_ini "$work/$name.ini" "$work/event.h5" "$work/bank.h5" "$work/$name" \
+    "single-detector-blocksize = 64"
+done
 check "serial reference" 0 "$dotpe" run --config "$work/serial.ini"
 check "3 workers on $(nproc) cores" 0 env N_PROCS=3 DOTPE_ARGS=--verbose "$source_dir/jobs/single_node.sh" "$work/three_workers.ini"
 expect_output "layout" "3 workers + 1 coordinator"

@@ -55,16 +55,7 @@ check "injection" 0 "$dotpe" inject --out "$work/event.h5" --approximant IMRPhen
   --m2 20 --s1z 0.1 --distance 1500 --ra 1.2 --dec 0.4 --psi 0.3 --iota 0.6 --duration 8 \
   --fmin 20 --fmax 512 --seed 2
 for launcher in mpirun srun; do
-  cat >"$work/run_$launcher.ini" <<INI
-event = $work/event.h5
-bank = $work/bank.h5
-n-ext = 64
-n-phi = 8
-n-t = 16
-blocksize = 64
-seed = 1
-rundir = $work/run_$launcher
-INI
+  write_run_ini "$work/run_$launcher.ini" "$work/event.h5" "$work/bank.h5" "$work/run_$launcher"
 done
 
 # Jobs inherit this environment (sbatch --export=ALL): the cache, the executable, root MPI.

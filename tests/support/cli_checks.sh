@@ -26,3 +26,14 @@ finish() {
   if [[ $failures -eq 0 ]]; then echo "$1: all checks passed"; exit 0; fi
   echo "$1: $failures checks failed"; exit 1
 }
+# A small `dotpe run` configuration (INI) for EVENT and BANK writing to RUNDIR, for the job tests;
+# extra "option = value" lines may follow as arguments.
+write_run_ini() {  # FILE EVENT BANK RUNDIR [LINE ...]
+  local file=$1 event=$2 bank=$3 rundir=$4
+  shift 4
+  {
+    printf '%s\n' "event = $event" "bank = $bank" "n-ext = 64" "n-phi = 8" "n-t = 16" \
+      "blocksize = 64" "seed = 1" "rundir = $rundir"
+    for line in "$@"; do printf '%s\n' "$line"; done
+  } >"$file"
+}
