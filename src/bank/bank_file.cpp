@@ -250,29 +250,11 @@ void BankFile::write_block(std::size_t block, std::span<const std::complex<doubl
   file_.flush();
 }
 
-namespace {
-
-// A stored complex64 block is read as it is and widened here. Letting HDF5 convert the
-// compound {r, i} of floats to one of doubles goes through its generic struct conversion,
-// which cost more than the stage-2 GEMM on the same templates (a quarter of a worker's time).
-std::vector<std::complex<double>> read_waveform_slab(const io::h5::Dataset& dataset,
-                                                     const io::h5::Shape& offset,
-                                                     const io::h5::Shape& count) {
-  if (dataset.stored_element_size() != sizeof(io::h5::complex_float)) {
-    return dataset.read_slab<io::h5::complex>(offset, count);
-  }
-  const std::vector<io::h5::complex_float> stored =
-      dataset.read_slab<io::h5::complex_float>(offset, count);
-  return {stored.begin(), stored.end()};
-}
-
-}  // namespace
-
 std::vector<std::complex<double>> BankFile::read_block(std::size_t block) const {
   const std::size_t rows = config_.block_rows(block);
   const io::h5::Shape offset = {config_.block_start(block), 0, 0, 0};
   const io::h5::Shape count = {rows, config_.m_arr.size(), 2, config_.fbin.size()};
-  return read_waveform_slab(file_.root().dataset("waveforms"), offset, count);
+  return file_.root().dataset("waveforms").read_slab<io::h5::complex>(offset, count);
 }
 
 std::vector<std::complex<double>> BankFile::read_templates(
@@ -304,8 +286,8 @@ std::vector<std::complex<double>> BankFile::read_templates(
     }
     const std::size_t first_row = rows[run_start].first;
     const std::size_t count = rows[run_end - 1].first - first_row + 1;
-    const auto waveforms = read_waveform_slab(
-        dataset, {first_row, 0, 0, 0}, {count, config_.m_arr.size(), 2, config_.fbin.size()});
+    const auto waveforms = dataset.read_slab<io::h5::complex>(
+        {first_row, 0, 0, 0}, {count, config_.m_arr.size(), 2, config_.fbin.size()});
     for (std::size_t k = run_start; k < run_end; ++k) {
       const std::size_t row = rows[k].first - first_row;
       std::copy_n(waveforms.begin() + static_cast<std::ptrdiff_t>(row * per_template), per_template,

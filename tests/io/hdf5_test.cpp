@@ -111,6 +111,25 @@ TEST(Hdf5, RoundTripsCompoundTables) {
   EXPECT_THROW(read_back.doubles("m3"), Error);
 }
 
+TEST(Hdf5, SinglePrecisionComplexReadsAsDoubleExactly) {
+  // Stored complex64 read as complex128 (the bank's waveforms): every value widened exactly,
+  // on the fast path that reads the floats and widens them outside HDF5.
+  const auto path = testing::fresh_work_dir("hdf5_complex64") / "single.h5";
+  std::vector<complex_float> stored;
+  for (int k = 0; k < 24; ++k) stored.emplace_back(0.1f * static_cast<float>(k), -1.0f / (k + 1));
+  {
+    File file(path, Mode::create);
+    const Dataset dataset = file.root().create_dataset<complex_float>("w", {4, 6}, {2, 6});
+    dataset.write_slab<complex_float>({0, 0}, {4, 6}, stored);
+  }
+  const File file(path, Mode::read);
+  const auto widened = file.root().dataset("w").read_slab<complex>({1, 0}, {2, 6});
+  ASSERT_EQ(widened.size(), 12U);
+  for (std::size_t k = 0; k < widened.size(); ++k) {
+    EXPECT_EQ(widened[k], complex(stored[6 + k].real(), stored[6 + k].imag())) << k;
+  }
+}
+
 TEST(Hdf5, ChunkedDatasetsAreWrittenAndReadInBlocks) {
   const auto path = testing::fresh_work_dir("hdf5_slabs") / "slabs.h5";
   const Shape shape = {10, 2, 3};

@@ -151,8 +151,6 @@ class Dataset {
  public:
   Dataset(Handle handle, std::string description);
   Shape shape() const;
-  // Bytes per element as stored in the file (8 for a complex64 compound, 16 for complex128).
-  std::size_t stored_element_size() const;
   // Reads/writes the block starting at `offset` with extent `count` (one entry per dimension).
   template <Element T>
   std::vector<T> read_slab(const Shape& offset, const Shape& count) const;
